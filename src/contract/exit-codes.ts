@@ -1,0 +1,26 @@
+/** Process exit codes. Documented in `--help`, README.md and docs/json-contract.md. */
+export const ExitCode = {
+  /** The port is free for the dashboard (check) / the command did what was asked. */
+  ok: 0,
+  /** The port cannot be used as it is: in use, reserved, forbidden or shadowed. */
+  portUnavailable: 1,
+  /** Bad input: a port, host or flag that is not valid. */
+  usage: 2,
+  /** A tool the check needs is missing (for example no way to read the socket table). */
+  dependencyMissing: 3,
+  /** The check ran but could not decide (the socket table could not be read). Never reported as free. */
+  unknown: 4,
+  /** A bug or an environment failure the user did not cause. */
+  unexpected: 5,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] = [
+  { code: ExitCode.ok, meaning: 'free: the dashboard can use the port' },
+  { code: ExitCode.portUnavailable, meaning: 'in use, reserved, forbidden or shadowed' },
+  { code: ExitCode.usage, meaning: 'usage error (invalid port, host or flag)' },
+  { code: ExitCode.dependencyMissing, meaning: 'a required system tool is missing' },
+  { code: ExitCode.unknown, meaning: 'could not decide (socket table unreadable); never reported as free' },
+  { code: ExitCode.unexpected, meaning: 'unexpected internal error' },
+];

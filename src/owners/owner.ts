@@ -1,0 +1,34 @@
+import type { ContainerFacts } from '../docker/container-facts.ts';
+import type { ProcessFacts } from './process-facts.ts';
+
+export type OwnerKind =
+  | 'process'
+  | 'container'
+  | 'forwarder'
+  | 'wsl'
+  | 'http.sys'
+  | 'service'
+  | 'dashboard'
+  | 'hidden';
+
+/**
+ * Who holds (or publishes) the port. One flat shape for every kind: each key is always present,
+ * the sub-object of the other kinds is null, so readers (PowerShell) need no type switch.
+ */
+export interface Owner {
+  kind: OwnerKind;
+  /** The PID that holds the socket; null for a container that publishes with no host process, or hidden. */
+  pid: number | null;
+  /** One plain sentence: "python3 (PID 4242) listening on 0.0.0.0:7777". */
+  description: string;
+  /** Host addresses this owner listens on for the port, e.g. ["0.0.0.0", "::"]. */
+  addresses: string[];
+  process: ProcessFacts | null;
+  container: ContainerFacts | null;
+  /** Forwarder product when the holder forwards for something else (docker-proxy, Docker Desktop, wslrelay). */
+  forwarder: { product: string; name: string } | null;
+  services: string[] | null;
+  httpSys: { urls: string[]; processIds: number[] } | null;
+  dashboard: { healthUrl: string; healthStatus: string | null } | null;
+  hidden: { uid: number | null; reason: string; revealCommand: string } | null;
+}

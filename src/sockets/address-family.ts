@@ -1,0 +1,19 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** `[::1]` -> `::1`; `::ffff:127.0.0.1` -> `127.0.0.1`; drops a zone id (`fe80::1%4`). */
+export function normaliseAddress(raw: string): string {
+  let address = raw.trim();
+  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+  if (address === '*') return '0.0.0.0';
+  const zone = address.indexOf('%');
+  if (zone !== -1) address = address.slice(0, zone);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  return address.toLowerCase();
+}
+
+export function familyOf(address: string): 4 | 6 | null {
+  if (isIPv4(address)) return 4;
+  if (isIPv6(address)) return 6;
+  return null;
+}
