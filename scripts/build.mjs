@@ -27,7 +27,36 @@ const shared = {
   external: ['cpu-features', '*.node', './docker-engine.cjs'],
 };
 
-await build({ ...shared, entryPoints: [path.join(root, 'src/cli.ts')], outfile: path.join(dist, 'tapo-port.cjs'), banner: { js: '#!/usr/bin/env node\n' + shared.banner.js } });
+// In the main bundle, load-docker-engine.ts's `import('./docker-engine-entry.ts')` loads
+// `require('./docker-engine.cjs')` instead: require resolves it relative to dist/tapo-port.cjs,
+// so the engine client (dockerode, ssh2, grpc) stays out of the main file and is parsed only when
+// Docker is asked. A real require, not an external import(), avoids starting Node's ESM loader.
+const dockerEngineExternal = {
+  name: 'docker-engine-external',
+  setup(pluginBuild) {
+    const namespace = 'docker-engine-external';
+    pluginBuild.onResolve({ filter: /(^|\/)docker-engine-entry\.ts$/ }, () => ({
+      path: 'docker-engine',
+      namespace,
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace }, () => ({
+      contents: "module.exports = require('./docker-engine.cjs');",
+      loader: 'js',
+    }));
+    pluginBuild.onResolve({ filter: /^\.\/docker-engine\.cjs$/, namespace }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
+await build({
+  ...shared,
+  entryPoints: [path.join(root, 'src/cli.ts')],
+  outfile: path.join(dist, 'tapo-port.cjs'),
+  banner: { js: '#!/usr/bin/env node\n' + shared.banner.js },
+  plugins: [dockerEngineExternal],
+});
 // dockerode and its dependencies are big; loading them only when Docker is
 // actually asked keeps `check` on a machine without Docker close to `node -e 0`.
 await build({ ...shared, entryPoints: [path.join(root, 'src/docker/docker-engine-entry.ts')], outfile: path.join(dist, 'docker-engine.cjs') });
