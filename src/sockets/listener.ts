@@ -24,6 +24,8 @@ export type ListenerTable =
   | { readable: true; source: string; listeners: Listener[]; warnings: string[] }
   | { readable: false; source: string; reason: string; warnings: string[] };
 
-export function makeListener(fields: Partial<Listener> & Pick<Listener, 'address' | 'port' | 'family'>): Listener {
+export function makeListener(
+  fields: Partial<Listener> & Pick<Listener, 'address' | 'port' | 'family'>,
+): Listener {
   return { dualStack: null, pid: null, processName: null, uid: null, inode: null, ...fields };
 }

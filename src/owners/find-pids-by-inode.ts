@@ -1,0 +1,76 @@
+import type { ProcFs } from '../platform/proc-fs.ts';
+
+/**
+ * Which processes hold each socket inode, found through the `socket:[INODE]` links in
+ * `/proc/<pid>/fd`. Every holder is reported, sorted by PID: a pre-fork server (nginx, gunicorn)
+ * or a socket-activated service shares one socket between a parent and its children. Inodes no
+ * readable process holds are absent from the map.
+ *
+ * Cost is bounded two ways, because reading every fd of every process is the expensive part:
+ * - without root, only processes we can inspect are opened: those whose uid owns one of the sockets
+ *   (`socketUids`, from /proc/net/tcp) or is ours. Root may look at all, and must: a socket created
+ *   by root is also held by the workers it forked after dropping to another user.
+ * - once every inode has a holder, the rest of the scan only opens children of known holders, the
+ *   one way a later process can share a socket already found (a fork).
+ */
+export function findPidsByInodes(
+  inodes: Set<number>,
+  fs: ProcFs,
+  socketUids?: Set<number>,
+): Map<number, number[]> {
+  const holdersByInode = new Map<number, number[]>();
+  if (inodes.size === 0) return holdersByInode;
+  const pids = (fs.readDir('/proc') ?? [])
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .sort((a, b) => a - b);
+  // /proc/self belongs to our own uid, which keeps "are we root" behind the injected fs.
+  const selfUid = fs.statUid('/proc/self');
+  const filterByUid = socketUids !== undefined && selfUid !== 0;
+  const holderPids = new Set<number>();
+  for (const pid of pids) {
+    if (holdersByInode.size === inodes.size && !holderPids.has(readParentPid(pid, fs) ?? -1)) continue;
+    if (filterByUid) {
+      const uid = readProcessUid(pid, fs);
+      // An unknown uid is not a reason to skip: the fd read below is the real test.
+      if (uid !== null && uid !== selfUid && !socketUids.has(uid)) continue;
+    }
+    for (const inode of readSocketInodes(pid, fs)) {
+      if (!inodes.has(inode)) continue;
+      const holders = holdersByInode.get(inode) ?? [];
+      if (!holders.includes(pid)) holders.push(pid);
+      holdersByInode.set(inode, holders);
+      holderPids.add(pid);
+    }
+  }
+  return holdersByInode;
+}
+
+function readSocketInodes(pid: number, fs: ProcFs): number[] {
+  const inodes: number[] = [];
+  for (const fd of fs.readDir(`/proc/${pid}/fd`) ?? []) {
+    const match = /^socket:\[(\d+)\]$/.exec(fs.readLink(`/proc/${pid}/fd/${fd}`) ?? '');
+    if (match) inodes.push(Number(match[1]));
+  }
+  return inodes;
+}
+
+/** The owner of /proc/<pid> (one stat), else the real uid from status. */
+function readProcessUid(pid: number, fs: ProcFs): number | null {
+  const owner = fs.statUid(`/proc/${pid}`);
+  if (owner !== null) return owner;
+  const match = /^Uid:\s+(\d+)/m.exec(fs.readFile(`/proc/${pid}/status`) ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+function readParentPid(pid: number, fs: ProcFs): number | null {
+  const stat = fs.readFile(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  const ppid = Number(
+    stat
+      .slice(stat.lastIndexOf(')') + 1)
+      .trim()
+      .split(/\s+/)[1],
+  );
+  return Number.isInteger(ppid) ? ppid : null;
+}

@@ -1,0 +1,149 @@
+import type { ProcFs } from '../platform/proc-fs.ts';
+import type { ProcessFacts } from './process-facts.ts';
+
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+/** Enough for systemd -> containerd-shim -> sh -> npm -> node and then some; guards against cycles. */
+const MAX_PARENT_CHAIN = 16;
+
+interface StatFields {
+  name: string;
+  ppid: number;
+  startTicks: number;
+}
+
+/**
+ * What /proc says about one process, or null when it is gone. Facts the kernel hides from us (the
+ * exe link of another user's process without root) stay null rather than being guessed.
+ */
+export function readLinuxProcessFacts(pid: number, fs: ProcFs): ProcessFacts | null {
+  const stat = parseStat(fs.readFile(`/proc/${pid}/stat`));
+  if (stat === null) return null;
+  const argv = readLinuxArgv(pid, fs);
+  const uid = parseRealUid(fs.readFile(`/proc/${pid}/status`));
+  const cgroup = fs.readFile(`/proc/${pid}/cgroup`) ?? '';
+  return {
+    pid,
+    name: stat.name,
+    path: readExePath(pid, fs),
+    commandLine: argv !== null && argv.length > 0 ? argv.join(' ') : null,
+    user: uid === null ? null : findUserName(fs.readFile('/etc/passwd'), uid),
+    uid,
+    startTime: computeStartTime(stat.startTicks, fs.readFile('/proc/stat')),
+    ppid: stat.ppid,
+    parentChain: readParentChain(pid, stat.ppid, fs),
+    cgroupContainerId: findContainerId(cgroup),
+    systemdUnit: findSystemdUnit(cgroup),
+  };
+}
+
+/**
+ * argv from /proc/<pid>/cmdline (NUL-separated). Empty for kernel threads and zombies; null when
+ * the process is gone. A process that rewrote its title (nginx, postgres) shows one spaced string.
+ */
+export function readLinuxArgv(pid: number, fs: ProcFs): string[] | null {
+  const raw = fs.readFile(`/proc/${pid}/cmdline`);
+  if (raw === null) return null;
+  const argv = raw.split('\0');
+  // Trailing NULs: the final terminator, plus padding left by title rewriters.
+  while (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+  return argv;
+}
+
+/**
+ * `pid (comm) state ppid ... starttime ...`. comm is free text (`(sd-pam)`, `tmux: server`,
+ * `a) b`), so the fields are counted from the LAST `)`.
+ */
+function parseStat(text: string | null): StatFields | null {
+  if (text === null) return null;
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open === -1 || close < open) return null;
+  // After comm: field 3 (state) is index 0, field 4 (ppid) index 1, field 22 (starttime) index 19.
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  const ppid = Number(fields[1]);
+  const startTicks = Number(fields[19]);
+  if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null;
+  return { name: text.slice(open + 1, close), ppid, startTicks };
+}
+
+function readExePath(pid: number, fs: ProcFs): string | null {
+  const link = fs.readLink(`/proc/${pid}/exe`);
+  if (link === null || link === '') return null;
+  // The binary was replaced or removed after start (a package upgrade): the path is still the answer.
+  return link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
+}
+
+/** `Uid:` lists real, effective, saved and filesystem uid; the real one says who started it. */
+function parseRealUid(status: string | null): number | null {
+  const match = status === null ? null : /^Uid:\s+(\d+)/m.exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/** A name only when /etc/passwd has one: directory users (LDAP, sssd) stay null rather than wrong. */
+function findUserName(passwd: string | null, uid: number): string | null {
+  for (const line of (passwd ?? '').split('\n')) {
+    const [name, , uidText] = line.split(':');
+    if (name !== undefined && name !== '' && uidText === String(uid)) return name;
+  }
+  return null;
+}
+
+/** Start ticks count from boot; `btime` in /proc/stat is the boot time in Unix seconds. */
+function computeStartTime(startTicks: number, procStat: string | null): string | null {
+  const match = procStat === null ? null : /^btime\s+(\d+)\s*$/m.exec(procStat);
+  if (!match) return null;
+  const millis = Number(match[1]) * 1000 + (startTicks * 1000) / CLOCK_TICKS_PER_SECOND;
+  return new Date(Math.round(millis)).toISOString();
+}
+
+/** Nearest parent first, up to and including PID 1 (whose parent is 0), stopping on a cycle. */
+function readParentChain(pid: number, ppid: number, fs: ProcFs): ProcessFacts['parentChain'] {
+  const chain: ProcessFacts['parentChain'] = [];
+  const seen = new Set([pid]);
+  let next = ppid;
+  while (next > 0 && chain.length < MAX_PARENT_CHAIN && !seen.has(next)) {
+    seen.add(next);
+    const parent = parseStat(fs.readFile(`/proc/${next}/stat`));
+    chain.push({ pid: next, name: parent?.name ?? null });
+    // A parent that exited meanwhile ends the walk: its own parent is unknown.
+    if (parent === null) break;
+    next = parent.ppid;
+  }
+  return chain;
+}
+
+/**
+ * A container id in any cgroup line: Docker's cgroupfs driver (`/docker/<id>`), its systemd driver
+ * (`/system.slice/docker-<id>.scope`) and containerd under Kubernetes (`cri-containerd-<id>.scope`).
+ * This is how a `--network host` container's process is recognised as a container.
+ */
+function findContainerId(cgroup: string): string | null {
+  const match = /(?:\/docker\/|docker-|cri-containerd-)([0-9a-f]{64})(?:\.scope)?(?=\/|\s|$)/m.exec(cgroup);
+  return match?.[1] ?? null;
+}
+
+/**
+ * The service whose cgroup holds the process (`/system.slice/nginx.service` -> `nginx.service`): a
+ * supervisor that may restart it. Read from the unified hierarchy (`0::`), else from cgroup v1's
+ * `name=systemd` one; the deepest `.service` wins so a user service beats `user@1000.service`.
+ */
+function findSystemdUnit(cgroup: string): string | null {
+  const lines = cgroup.split('\n');
+  const paths = [
+    lines.find((line) => line.startsWith('0::'))?.slice(3),
+    lines.find((line) => /^\d+:name=systemd:/.test(line))?.replace(/^\d+:name=systemd:/, ''),
+  ];
+  for (const path of paths) {
+    const units = (path ?? '')
+      .trim()
+      .split('/')
+      .filter((segment) => segment.endsWith('.service'));
+    const unit = units[units.length - 1];
+    if (unit !== undefined) return unit;
+  }
+  return null;
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { makeListener } from '../../../src/sockets/listener.ts';
+import { parseProcNetTcp } from '../../../src/sockets/parse-proc-net-tcp.ts';
+
+const fixtures = path.join(import.meta.dirname, '..', '..', 'fixtures', 'linux');
+const local = (name: string): string =>
+  readFileSync(path.join(fixtures, 'local-debian12-docker-20.10.24', name), 'utf8');
+const fromIssue = (name: string): string => readFileSync(path.join(fixtures, name), 'utf8');
+
+const HEADER4 =
+  '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+const HEADER6 =
+  '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+
+test('IPv4 capture: LISTEN rows only, TIME_WAIT (06) rows on 7777 ignored', () => {
+  const text = local('proc-net-tcp.mixed.txt');
+  // The capture keeps the kernel's trailing spaces; the parser must not depend on their absence.
+  assert.match(text.split('\n')[1] ?? '', / {10}$/);
+  assert.deepEqual(parseProcNetTcp(text, 4), [
+    makeListener({ address: '127.0.0.1', port: 7780, family: 4, dualStack: false, uid: 0, inode: 404999 }),
+    makeListener({ address: '0.0.0.0', port: 7781, family: 4, dualStack: false, uid: 0, inode: 406159 }),
+    makeListener({ address: '0.0.0.0', port: 7777, family: 4, dualStack: false, uid: 0, inode: 404452 }),
+    makeListener({ address: '0.0.0.0', port: 2024, family: 4, dualStack: false, uid: 0, inode: 602 }),
+  ]);
+});
+
+test('port filter compares the number exactly (1E61 = 7777)', () => {
+  const text = local('proc-net-tcp.mixed.txt');
+  assert.deepEqual(
+    parseProcNetTcp(text, 4, 7777).map((listener) => listener.inode),
+    [404452],
+  );
+  assert.deepEqual(parseProcNetTcp(text, 4, 777), []);
+  assert.deepEqual(parseProcNetTcp(text, 4, 77), []);
+  assert.deepEqual(parseProcNetTcp(text, 4, 17777), []);
+});
+
+test('IPv6 capture: wildcard, ::1 and the dual-stack socket (which this table cannot tell apart)', () => {
+  assert.deepEqual(parseProcNetTcp(local('proc-net-tcp6.mixed.txt'), 6), [
+    makeListener({ address: '::', port: 7783, family: 6, dualStack: null, uid: 0, inode: 406267 }),
+    makeListener({ address: '::', port: 7777, family: 6, dualStack: null, uid: 0, inode: 404455 }),
+    makeListener({ address: '::1', port: 7782, family: 6, dualStack: false, uid: 0, inode: 406266 }),
+  ]);
+  assert.deepEqual(parseProcNetTcp(local('proc-net-tcp6.docker-proxy.txt'), 6, 7777), [
+    makeListener({ address: '::', port: 7777, family: 6, dualStack: null, uid: 0, inode: 404455 }),
+  ]);
+});
+
+test('netdata#5322: ::1 listeners with their uid, the ESTABLISHED row skipped', () => {
+  const text = fromIssue('proc-net-tcp6.loopback-listen-and-established.netdata-5322.partial.txt');
+  assert.deepEqual(parseProcNetTcp(text, 6), [
+    makeListener({ address: '::1', port: 631, family: 6, dualStack: false, uid: 0, inode: 2903 }),
+    makeListener({ address: '::1', port: 8125, family: 6, dualStack: false, uid: 1000, inode: 3396178 }),
+  ]);
+});
+
+test('mediamtx#3226: 0100007F is 127.0.0.1, non-zero uids kept', () => {
+  const listeners = parseProcNetTcp(fromIssue('proc-net-tcp.listeners.mediamtx-3226.partial.txt'), 4);
+  assert.equal(listeners.length, 9);
+  assert.deepEqual(
+    listeners.map((listener) => [listener.address, listener.port, listener.uid, listener.inode]),
+    [
+      ['127.0.0.1', 25, 0, 21981],
+      ['0.0.0.0', 10250, 0, 8983109],
+      ['127.0.0.1', 3306, 106, 21520],
+      ['0.0.0.0', 10251, 0, 8983110],
+      ['127.0.0.1', 5038, 111, 18831504],
+      ['0.0.0.0', 10350, 0, 8983107],
+      ['0.0.0.0', 10255, 0, 8983108],
+      ['0.0.0.0', 111, 0, 13556],
+      ['0.0.0.0', 8080, 0, 8983111],
+    ],
+  );
+  assert.ok(listeners.every((listener) => listener.pid === null && listener.processName === null));
+});
+
+test('CRLF text parses the same as LF', () => {
+  const text = local('proc-net-tcp.mixed.txt');
+  assert.deepEqual(parseProcNetTcp(text.replace(/\n/g, '\r\n'), 4), parseProcNetTcp(text, 4));
+});
+
+test('a table of the other family is refused rather than misread', () => {
+  assert.deepEqual(parseProcNetTcp(local('proc-net-tcp6.mixed.txt'), 4), []);
+  assert.deepEqual(parseProcNetTcp(local('proc-net-tcp.mixed.txt'), 6), []);
+});
+
+test('word-swapped IPv6 hex: fe80::1 and a v4-mapped listener (synthetic rows)', () => {
+  const text =
+    HEADER6 +
+    '   0: 000080FE000000000000000001000000:1E61 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 555 1 0000000000000000 100 0 0 10 0\n' +
+    '   1: 0000000000000000FFFF00000100007F:1E61 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 556 1 0000000000000000 100 0 0 10 0\n';
+  assert.deepEqual(parseProcNetTcp(text, 6), [
+    makeListener({ address: 'fe80::1', port: 7777, family: 6, dualStack: false, uid: 1000, inode: 555 }),
+    makeListener({ address: '127.0.0.1', port: 7777, family: 4, dualStack: false, uid: 0, inode: 556 }),
+  ]);
+});
+
+test('big-endian hosts print the address in network order (synthetic row)', () => {
+  const text =
+    HEADER4 +
+    '   0: 7F000001:1E61 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000000000000000 100 0 0 10 0\n';
+  assert.equal(parseProcNetTcp(text, 4, 7777, 'BE')[0]?.address, '127.0.0.1');
+  assert.equal(parseProcNetTcp(text, 4, 7777, 'LE')[0]?.address, '1.0.0.127');
+});
