@@ -59,7 +59,11 @@ await build({
 });
 // dockerode and its dependencies are big; loading them only when Docker is
 // actually asked keeps `check` on a machine without Docker close to `node -e 0`.
-await build({ ...shared, entryPoints: [path.join(root, 'src/docker/docker-engine-entry.ts')], outfile: path.join(dist, 'docker-engine.cjs') });
+await build({
+  ...shared,
+  entryPoints: [path.join(root, 'src/docker/docker-engine-entry.ts')],
+  outfile: path.join(dist, 'docker-engine.cjs'),
+});
 
 // ps-list finds fastlist next to its own file: in the bundle that is dist/.
 const vendor = path.join(root, 'node_modules/ps-list/vendor');

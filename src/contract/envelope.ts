@@ -28,7 +28,15 @@ export function errorEnvelope(
   kind: EnvelopeKind,
   error: { code: string; message: string; hint: string },
 ): Envelope<null> {
-  return { schemaVersion: SCHEMA_VERSION, kind, tool: toolInfo(), ok: false, data: null, error, warnings: [] };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind,
+    tool: toolInfo(),
+    ok: false,
+    data: null,
+    error,
+    warnings: [],
+  };
 }
 
 function toolInfo(): { name: 'tapo-port'; version: string } {

@@ -2,14 +2,7 @@ import type { ContainerFacts } from '../docker/container-facts.ts';
 import type { ProcessFacts } from './process-facts.ts';
 
 export type OwnerKind =
-  | 'process'
-  | 'container'
-  | 'forwarder'
-  | 'wsl'
-  | 'http.sys'
-  | 'service'
-  | 'dashboard'
-  | 'hidden';
+  'process' | 'container' | 'forwarder' | 'wsl' | 'http.sys' | 'service' | 'dashboard' | 'hidden';
 
 /**
  * Who holds (or publishes) the port. One flat shape for every kind: each key is always present,
@@ -17,7 +10,10 @@ export type OwnerKind =
  */
 export interface Owner {
   kind: OwnerKind;
-  /** The PID that holds the socket; null for a container that publishes with no host process, or hidden. */
+  /**
+   * The PID to act on when stopping this owner. Null for containers (stopped through Docker,
+   * never through their forwarder), http.sys and hidden owners.
+   */
   pid: number | null;
   /** One plain sentence: "python3 (PID 4242) listening on 0.0.0.0:7777". */
   description: string;
@@ -26,7 +22,7 @@ export interface Owner {
   process: ProcessFacts | null;
   container: ContainerFacts | null;
   /** Forwarder product when the holder forwards for something else (docker-proxy, Docker Desktop, wslrelay). */
-  forwarder: { product: string; name: string } | null;
+  forwarder: { product: string; name: string | null; pid: number | null } | null;
   services: string[] | null;
   httpSys: { urls: string[]; processIds: number[] } | null;
   dashboard: { healthUrl: string; healthStatus: string | null } | null;

@@ -1,0 +1,167 @@
+import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
+import type { BindHost } from '../input/parse-host.ts';
+import { assembleOwners, formatEndpoint } from '../owners/assemble-owners.ts';
+import { isDashboardCommandLine } from '../owners/known-holders.ts';
+import type { Owner } from '../owners/owner.ts';
+import type { ProcessFacts } from '../owners/process-facts.ts';
+import type { BindProbeResult } from '../probe/bind-probe.ts';
+import { planFixes, type Fix } from '../render/plan-fixes.ts';
+import { summarizeCheck } from '../render/summarize-check.ts';
+import type { Listener, ListenerTable } from '../sockets/listener.ts';
+import { relateListener, type ListenerRelation } from '../sockets/relate-listener.ts';
+import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
+import { decidePortStatus, type PortStatus } from './port-status.ts';
+import type { Warning } from '../contract/envelope.ts';
+import { TapoError } from '../contract/error-catalogue.ts';
+
+/** Everything `check` needs from the outside world; tests pass their own. */
+export interface CheckDeps {
+  platform: NodeJS.Platform;
+  /** POSIX uid of this process; null on Windows. */
+  currentUid: number | null;
+  probeBind(host: BindHost, port: number): Promise<BindProbeResult>;
+  readListeners(port: number): Promise<ListenerTable>;
+  /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
+  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  readOwnerFacts(
+    pids: number[],
+  ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]> }>;
+  readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[] } | null>;
+  queryDocker(
+    port: number,
+    containerIds: string[],
+  ): Promise<{ status: DockerStatus; containers: ContainerFacts[] }>;
+  /** GET a dashboard health URL; the `status` field, or null when it does not answer in time. */
+  fetchHealthStatus(url: string): Promise<string | null>;
+  /** The next port from `port + 1` up that the dashboard could bind, or null. */
+  findNextFreePort(host: BindHost, port: number): Promise<number | null>;
+}
+
+export interface CheckData {
+  platform: string;
+  host: string;
+  address: string;
+  port: number;
+  status: PortStatus;
+  summary: string;
+  owners: Owner[];
+  listeners: (Listener & { relation: ListenerRelation })[];
+  reservedRange: ReservedRange | null;
+  probe: BindProbeResult;
+  docker: DockerStatus;
+  nextFreePort: number | null;
+  fixes: Fix[];
+}
+
+export async function runCheck(
+  deps: CheckDeps,
+  host: BindHost,
+  port: number,
+): Promise<{ data: CheckData; warnings: Warning[] }> {
+  const warnings: Warning[] = [];
+  const [probe, table, reserved] = await Promise.all([
+    deps.probeBind(host, port),
+    deps.readListeners(port),
+    deps.readReservedRanges(),
+  ]);
+  if (probe.outcome === 'address-not-local') {
+    throw new TapoError(
+      'E_HOST_NOT_LOCAL',
+      `--host ${JSON.stringify(host.requested)} is not an address of this machine (${probe.errno ?? 'EADDRNOTAVAIL'})`,
+    );
+  }
+  for (const message of [...table.warnings, ...reserved.warnings])
+    warnings.push({ code: 'W_PARTIAL', message });
+  if (!table.readable)
+    warnings.push({ code: 'W_SOCKET_TABLE', message: `socket table unreadable: ${table.reason}` });
+
+  const related = (table.readable ? table.listeners : []).map((listener) => ({
+    ...listener,
+    relation: relateListener(listener, host),
+  }));
+  const relevant = related.filter((listener) => listener.relation !== 'none');
+  const pids = [...new Set(relevant.map((l) => l.pid).filter((pid): pid is number => pid !== null))];
+
+  const facts = await deps.readOwnerFacts(pids);
+  const containerIds = [...facts.processes.values()]
+    .map((p) => p.cgroupContainerId)
+    .filter((id): id is string => id !== null);
+  const healthUrl = (address: string): string =>
+    `http://${formatEndpoint(healthAddress(address), port)}/api/health`;
+  const dashboards = [...facts.processes.values()].filter((p) => isDashboardCommandLine(p.commandLine));
+  const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
+
+  const [docker, httpSys, healthEntries] = await Promise.all([
+    deps.queryDocker(port, containerIds),
+    holdsPid4 ? deps.readHttpSys(port) : Promise.resolve(null),
+    Promise.all(
+      dashboards.map(async (p) => {
+        const address = relevant.find((l) => l.pid === p.pid)?.address ?? '127.0.0.1';
+        return [p.pid, await deps.fetchHealthStatus(healthUrl(address))] as const;
+      }),
+    ),
+  ]);
+  if (docker.status.state === 'unresponsive' || docker.status.state === 'error') {
+    warnings.push({
+      code: 'W_DOCKER',
+      message: docker.status.message ?? `Docker engine ${docker.status.state}`,
+    });
+  }
+
+  const owners = assembleOwners({
+    platform: deps.platform,
+    host,
+    port,
+    listeners: relevant,
+    processes: facts.processes,
+    services: facts.services,
+    httpSys,
+    containers: docker.containers,
+    dashboardHealth: new Map(healthEntries),
+    healthUrl,
+  });
+  const reservedRange = findReservedRange(reserved.ranges, port);
+  const status = decidePortStatus({
+    probe,
+    tableReadable: table.readable,
+    blockingCount: relevant.filter((l) => l.relation === 'blocks').length,
+    shadowingCount: relevant.filter((l) => l.relation === 'shadows').length,
+    publishingContainerCount: owners.filter((o) => o.kind === 'container').length,
+    reservedRange,
+  });
+  const nextFreePort = status === 'free' ? null : await deps.findNextFreePort(host, port);
+  const fixes = planFixes({
+    platform: deps.platform,
+    status,
+    host,
+    port,
+    owners,
+    reservedRange,
+    nextFreePort,
+    docker: docker.status,
+    currentUid: deps.currentUid,
+  });
+  const data: CheckData = {
+    platform: deps.platform,
+    host: host.requested,
+    address: host.address,
+    port,
+    status,
+    summary: summarizeCheck({ status, host, port, owners, reservedRange, probe }),
+    owners,
+    listeners: related,
+    reservedRange,
+    probe,
+    docker: docker.status,
+    nextFreePort,
+    fixes,
+  };
+  return { data, warnings };
+}
+
+/** A wildcard listener is reached through loopback of its family. */
+function healthAddress(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '::1';
+  return address;
+}

@@ -1,0 +1,221 @@
+import type { ContainerFacts } from '../docker/container-facts.ts';
+import type { BindHost } from '../input/parse-host.ts';
+import { familyOf } from '../sockets/address-family.ts';
+import { makeListener, type Listener } from '../sockets/listener.ts';
+import { relateListener } from '../sockets/relate-listener.ts';
+import { forwarderProduct, isDashboardCommandLine, isWslRelay } from './known-holders.ts';
+import type { Owner } from './owner.ts';
+import { toDisplayText } from '../render/display-safe.ts';
+import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
+
+/** Everything gathered about the port; assembling owners from it is pure. */
+export interface OwnerEvidence {
+  platform: NodeJS.Platform;
+  host: BindHost;
+  port: number;
+  /** Listeners on the port that block or shadow the requested address. */
+  listeners: Listener[];
+  processes: ReadonlyMap<number, ProcessFacts>;
+  /** Windows services hosted by a PID (svchost). */
+  services: ReadonlyMap<number, string[]>;
+  httpSys: { urls: string[]; processIds: number[] } | null;
+  /** Containers publishing the port, and containers found through a holder's cgroup. */
+  containers: readonly ContainerFacts[];
+  /** `/api/health` status of dashboard PIDs that answered; null when it did not answer. */
+  dashboardHealth: ReadonlyMap<number, string | null>;
+  healthUrl: (address: string) => string;
+}
+
+export function assembleOwners(evidence: OwnerEvidence): Owner[] {
+  const owners: Owner[] = [];
+  const forwarders: Owner[] = [];
+  const byPid = groupByPid(evidence.listeners);
+
+  for (const [pid, listeners] of byPid.known) {
+    const facts = evidence.processes.get(pid) ?? {
+      ...emptyProcessFacts(pid),
+      name: listeners[0]?.processName ?? null,
+    };
+    const addresses = uniqueAddresses(listeners);
+    const owner = classifyProcess(facts, addresses, evidence);
+    if (owner.kind === 'forwarder') forwarders.push(owner);
+    else owners.push(owner);
+  }
+
+  const publishing = evidence.containers.filter((container) => publishesOverlapping(container, evidence));
+  const containerIdsSeen = new Set(owners.map((owner) => owner.container?.id).filter(Boolean));
+  const forwarder = forwarders[0]?.forwarder ?? null;
+  for (const container of publishing) {
+    if (containerIdsSeen.has(container.id)) continue;
+    containerIdsSeen.add(container.id);
+    owners.push({
+      ...blankOwner('container', null, publishedAddresses(container, evidence.port)),
+      description: describeContainer(container, forwarder),
+      container,
+      forwarder,
+    });
+  }
+  // A forwarder with no container behind it is a stale forwarder (or Docker did not answer).
+  if (publishing.length === 0) owners.push(...forwarders);
+
+  for (const [uid, listeners] of byPid.hiddenByUid) {
+    owners.push(hiddenOwner(uid, uniqueAddresses(listeners), evidence));
+  }
+  return owners;
+}
+
+function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: OwnerEvidence): Owner {
+  const pid = facts.pid;
+  const name = facts.name;
+  const where = `listening on ${addresses.map((a) => formatEndpoint(a, evidence.port)).join(', ')}`;
+  const label = `${name === null ? 'unknown process' : shown(name)} (PID ${pid})`;
+
+  if (evidence.platform === 'win32' && pid === 4) {
+    return {
+      ...blankOwner('http.sys', null, addresses),
+      description: `the Windows HTTP service (http.sys, PID 4) ${where} for a registered URL`,
+      process: facts,
+      httpSys: evidence.httpSys ?? { urls: [], processIds: [] },
+    };
+  }
+  const product = forwarderProduct(name);
+  if (product) {
+    return {
+      ...blankOwner('forwarder', null, addresses),
+      description: `${product}: ${label} forwards the port for a container`,
+      process: facts,
+      forwarder: { product, name, pid },
+    };
+  }
+  if (isWslRelay(name)) {
+    return {
+      ...blankOwner('wsl', null, addresses),
+      description: `WSL: ${label} relays the port from a program inside a WSL distribution`,
+      process: facts,
+      forwarder: { product: 'WSL', name, pid },
+    };
+  }
+  const hostNetworkContainer = facts.cgroupContainerId
+    ? evidence.containers.find((c) => c.id === facts.cgroupContainerId)
+    : undefined;
+  if (hostNetworkContainer) {
+    return {
+      ...blankOwner('container', null, addresses),
+      description: `container ${shown(hostNetworkContainer.name)} (host network): ${label} ${where}`,
+      process: facts,
+      container: hostNetworkContainer,
+    };
+  }
+  if (isDashboardCommandLine(facts.commandLine)) {
+    const address = addresses[0] ?? '127.0.0.1';
+    const healthStatus = evidence.dashboardHealth.get(pid) ?? null;
+    return {
+      ...blankOwner('dashboard', pid, addresses),
+      description: `an earlier Tapo dashboard, ${label} ${where}; health: ${healthStatus ?? 'not answering'}`,
+      process: facts,
+      dashboard: { healthUrl: evidence.healthUrl(address), healthStatus },
+    };
+  }
+  const services = evidence.services.get(pid) ?? [];
+  if (services.length > 0) {
+    return {
+      ...blankOwner('service', pid, addresses),
+      description: `Windows service ${services.map(shown).join(', ')} in ${label} ${where}`,
+      process: facts,
+      services,
+    };
+  }
+  return { ...blankOwner('process', pid, addresses), description: `${label} ${where}`, process: facts };
+}
+
+function hiddenOwner(uid: number | null, addresses: string[], evidence: OwnerEvidence): Owner {
+  const whose = uid === null ? 'another user' : `user id ${uid}`;
+  return {
+    ...blankOwner('hidden', null, addresses),
+    description: `a process of ${whose} that this account is not allowed to see, listening on ${addresses
+      .map((a) => formatEndpoint(a, evidence.port))
+      .join(', ')}`,
+    hidden: {
+      uid,
+      reason: `the socket belongs to ${whose}; without elevated rights the owning process cannot be read`,
+      revealCommand: revealCommand(evidence.platform, evidence.port),
+    },
+  };
+}
+
+function revealCommand(platform: NodeJS.Platform, port: number): string {
+  if (platform === 'win32')
+    return `Get-NetTCPConnection -LocalPort ${port} -State Listen (in an elevated PowerShell)`;
+  if (platform === 'darwin') return `sudo lsof -nP -iTCP:${port} -sTCP:LISTEN`;
+  return `sudo ss -ltnp 'sport = :${port}'`;
+}
+
+function describeContainer(container: ContainerFacts, forwarder: Owner['forwarder']): string {
+  const compose =
+    container.composeProject !== null
+      ? `, compose project ${shown(container.composeProject)} service ${shown(container.composeService ?? '?')}`
+      : '';
+  const via = forwarder
+    ? ` through ${forwarder.product} (${shown(forwarder.name ?? '?')}, PID ${forwarder.pid ?? '?'})`
+    : '';
+  return `Docker container ${shown(container.name)} (image ${shown(container.image)}${compose}) publishes the port${via}`;
+}
+
+function publishesOverlapping(container: ContainerFacts, evidence: OwnerEvidence): boolean {
+  return container.publishedPorts.some((published) => {
+    if (published.hostPort !== evidence.port || published.protocol !== 'tcp') return false;
+    const address = published.hostIp === '' ? '0.0.0.0' : published.hostIp;
+    const family = familyOf(address);
+    if (family === null) return true;
+    return relateListener(makeListener({ address, port: evidence.port, family }), evidence.host) !== 'none';
+  });
+}
+
+function publishedAddresses(container: ContainerFacts, port: number): string[] {
+  const addresses = container.publishedPorts
+    .filter((p) => p.hostPort === port && p.protocol === 'tcp')
+    .map((p) => (p.hostIp === '' ? '0.0.0.0' : p.hostIp));
+  return [...new Set(addresses)];
+}
+
+function groupByPid(listeners: Listener[]): {
+  known: Map<number, Listener[]>;
+  hiddenByUid: Map<number | null, Listener[]>;
+} {
+  const known = new Map<number, Listener[]>();
+  const hiddenByUid = new Map<number | null, Listener[]>();
+  for (const listener of listeners) {
+    if (listener.pid !== null) known.set(listener.pid, [...(known.get(listener.pid) ?? []), listener]);
+    else hiddenByUid.set(listener.uid, [...(hiddenByUid.get(listener.uid) ?? []), listener]);
+  }
+  return { known, hiddenByUid };
+}
+
+function uniqueAddresses(listeners: Listener[]): string[] {
+  return [...new Set(listeners.map((l) => l.address))];
+}
+
+export function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function blankOwner(kind: Owner['kind'], pid: number | null, addresses: string[]): Owner {
+  return {
+    kind,
+    pid,
+    description: '',
+    addresses,
+    process: null,
+    container: null,
+    forwarder: null,
+    services: null,
+    httpSys: null,
+    dashboard: null,
+    hidden: null,
+  };
+}
+
+/** Names come from other programs: never let one move the cursor or fake a line in a sentence. */
+function shown(name: string): string {
+  return toDisplayText(name, { maxLength: 80 });
+}

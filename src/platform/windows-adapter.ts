@@ -1,0 +1,47 @@
+import { readWindowsHttpSysQueues, readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
+import { readWindowsListenerTable, readWindowsReservedRanges } from '../sockets/read-listeners-windows.ts';
+import { execFileText, type Exec } from './exec.ts';
+import { memoizeExec } from './memoize-exec.ts';
+import type { PlatformAdapter } from './system-deps.ts';
+
+export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): PlatformAdapter {
+  return {
+    readListeners: (port) => readWindowsListenerTable(port, exec),
+    readAllListeners: async () => {
+      const table = await readWindowsListenerTable(undefined, exec);
+      return table.readable ? table.listeners : [];
+    },
+    readReservedRanges: async () => {
+      const reserved = await readWindowsReservedRanges(exec);
+      return { ranges: reserved.ranges, warnings: reserved.warnings };
+    },
+    readOwnerFacts: async (pids) => {
+      // Names for every PID come cheaply from fastlist (through ps-list); path, command line,
+      // start time and services need one PowerShell CIM query, for the owner PIDs only.
+      const [facts, names] = await Promise.all([readWindowsProcessFacts(pids, exec), readFastlistNames()]);
+      for (const pid of pids) {
+        const known = facts.processes.get(pid);
+        const name = names.get(pid);
+        if (known && known.name === null && name) facts.processes.set(pid, { ...known, name });
+      }
+      return { processes: facts.processes, services: facts.services };
+    },
+    readHttpSys: async (port) => {
+      const { queues } = await readWindowsHttpSysQueues(port, exec);
+      if (queues === null) return null;
+      return {
+        urls: queues.flatMap((queue) => queue.urls),
+        processIds: [...new Set(queues.flatMap((queue) => queue.processIds))],
+      };
+    },
+  };
+}
+
+async function readFastlistNames(): Promise<Map<number, string>> {
+  try {
+    const { default: psList } = await import('ps-list');
+    return new Map((await psList()).map((p) => [p.pid, p.name]));
+  } catch {
+    return new Map();
+  }
+}
