@@ -13,6 +13,10 @@ export interface HolderOptions {
   uid?: number;
   /** argv[0] of the holder, to give it a hostile command line. */
   argv0?: string;
+  /** An extra argument the holder ignores, to put anything into its command line. */
+  tag?: string;
+  /** The Python executable to run (a symlink with a hostile name gives a hostile process name). */
+  python?: string;
 }
 
 export interface Holder {
@@ -27,7 +31,8 @@ export function startHolder(options: HolderOptions): Promise<Holder> {
   if (options.udp) args.push('--udp');
   if (options.reusePort) args.push('--reuseport');
   if (options.dualStack) args.push('--dual-stack');
-  const child = spawn('python3', args, {
+  if (options.tag !== undefined) args.push('--tag', options.tag);
+  const child = spawn(options.python ?? 'python3', args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
     ...(options.argv0 !== undefined ? { argv0: options.argv0 } : {}),
