@@ -22,7 +22,9 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
     .version(VERSION)
     .strict()
     .exitProcess(false)
-    .wrap(Math.min(100, process.stdout.columns || 100))
+    // yargs renders the whole help text after every command, to have it ready for errors; wrapping
+    // it costs ~10 ms of start-up, so only help that is actually shown is wrapped.
+    .wrap(wantsHelp(argv) ? Math.min(100, process.stdout.columns || 100) : null)
     .usage('$0 <command> [options]\n\nExplains who holds the Tapo dashboard port and how to free it.')
     .command(
       'check',
@@ -66,6 +68,10 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
     })
     .parseAsync();
   return parsed;
+}
+
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h') || argv.length === 0;
 }
 
 async function main(argv: string[]): Promise<void> {

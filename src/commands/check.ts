@@ -59,6 +59,9 @@ export async function runCheck(
   port: number,
 ): Promise<{ data: CheckData; warnings: Warning[] }> {
   const warnings: Warning[] = [];
+  // Docker is asked at once, beside the socket table: on Windows and macOS the table comes from
+  // a child process, and the engine's answer costs nothing extra while it runs.
+  const publishing = deps.queryDocker(port, []);
   const [probe, table, reserved] = await Promise.all([
     deps.probeBind(host, port),
     deps.readListeners(port),
@@ -92,7 +95,9 @@ export async function runCheck(
   const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
 
   const [docker, httpSys, healthEntries] = await Promise.all([
-    deps.queryDocker(port, containerIds),
+    containerIds.length === 0
+      ? publishing
+      : publishing.then((first) => withHostNetworkContainers(deps, port, containerIds, first)),
     holdsPid4 ? deps.readHttpSys(port) : Promise.resolve(null),
     Promise.all(
       dashboards.map(async (p) => {
@@ -157,6 +162,22 @@ export async function runCheck(
     fixes,
   };
   return { data, warnings };
+}
+
+/** Adds containers found through a holder's cgroup (`--network host`), asked by id. */
+async function withHostNetworkContainers(
+  deps: CheckDeps,
+  port: number,
+  containerIds: string[],
+  first: { status: DockerStatus; containers: ContainerFacts[] },
+): Promise<{ status: DockerStatus; containers: ContainerFacts[] }> {
+  if (first.status.state !== 'ok') return first;
+  const second = await deps.queryDocker(port, containerIds);
+  const known = new Set(first.containers.map((c) => c.id));
+  return {
+    status: second.status,
+    containers: [...first.containers, ...second.containers.filter((c) => !known.has(c.id))],
+  };
 }
 
 /** A wildcard listener is reached through loopback of its family. */

@@ -12,6 +12,8 @@ import type { ProcFs } from '../platform/proc-fs.ts';
  *   by root is also held by the workers it forked after dropping to another user.
  * - once every inode has a holder, the rest of the scan only opens children of known holders, the
  *   one way a later process can share a socket already found (a fork).
+ * - processes with huge fd tables are read last (see LARGE_FD_TABLE), so thousands of unrelated
+ *   connections in one proxy do not make every check slow.
  */
 export function findPidsByInodes(
   inodes: Set<number>,
@@ -28,13 +30,7 @@ export function findPidsByInodes(
   const selfUid = fs.statUid('/proc/self');
   const filterByUid = socketUids !== undefined && selfUid !== 0;
   const holderPids = new Set<number>();
-  for (const pid of pids) {
-    if (holdersByInode.size === inodes.size && !holderPids.has(readParentPid(pid, fs) ?? -1)) continue;
-    if (filterByUid) {
-      const uid = readProcessUid(pid, fs);
-      // An unknown uid is not a reason to skip: the fd read below is the real test.
-      if (uid !== null && uid !== selfUid && !socketUids.has(uid)) continue;
-    }
+  const scan = (pid: number): void => {
     for (const inode of readSocketInodes(pid, fs)) {
       if (!inodes.has(inode)) continue;
       const holders = holdersByInode.get(inode) ?? [];
@@ -42,9 +38,31 @@ export function findPidsByInodes(
       holdersByInode.set(inode, holders);
       holderPids.add(pid);
     }
+  };
+  const allFound = (): boolean => holdersByInode.size === inodes.size;
+  // Processes with huge fd tables (a proxy with thousands of connections) cost one readlink per
+  // fd: they are read last, smallest first, and only while a socket still has no holder.
+  const deferred: { pid: number; fds: number }[] = [];
+  for (const pid of pids) {
+    if (allFound() && !holderPids.has(readParentPid(pid, fs) ?? -1)) continue;
+    if (filterByUid) {
+      const uid = readProcessUid(pid, fs);
+      // An unknown uid is not a reason to skip: the fd read below is the real test.
+      if (uid !== null && uid !== selfUid && !socketUids.has(uid)) continue;
+    }
+    const fds = fs.statSize(`/proc/${pid}/fd`) ?? 0;
+    if (fds > LARGE_FD_TABLE && !allFound()) deferred.push({ pid, fds });
+    else scan(pid);
+  }
+  for (const { pid } of deferred.sort((a, b) => a.fds - b.fds)) {
+    if (allFound()) break;
+    scan(pid);
   }
   return holdersByInode;
 }
+
+/** Above this many open fds a process is read only when the smaller ones did not answer. */
+const LARGE_FD_TABLE = 256;
 
 function readSocketInodes(pid: number, fs: ProcFs): number[] {
   const inodes: number[] = [];

@@ -7,14 +7,15 @@ import { realProcFs, type ProcFs } from './proc-fs.ts';
 import type { PlatformAdapter } from './system-deps.ts';
 
 /** Linux reads /proc directly: no child process, TCP only, and the socket's uid when the PID is hidden. */
-export function linuxAdapter(fs: ProcFs = realProcFs): PlatformAdapter {
+export function linuxAdapter(procFs: ProcFs = realProcFs): PlatformAdapter {
+  const fs = withSnapshotOfSocketTables(procFs);
   return {
     readListeners: async (port) => readLinuxListeners(port, fs),
-    readAllListeners: async () => {
+    readListenersBetween: async (from, to) => {
       const byteOrder = endianness();
       return [
-        ...parseProcNetTcp(fs.readFile('/proc/net/tcp') ?? '', 4, undefined, byteOrder),
-        ...parseProcNetTcp(fs.readFile('/proc/net/tcp6') ?? '', 6, undefined, byteOrder),
+        ...parseProcNetTcp(fs.readFile('/proc/net/tcp') ?? '', 4, { from, to }, byteOrder),
+        ...parseProcNetTcp(fs.readFile('/proc/net/tcp6') ?? '', 6, { from, to }, byteOrder),
       ];
     },
     readReservedRanges: async () => ({ ranges: [], warnings: [] }),
@@ -27,5 +28,21 @@ export function linuxAdapter(fs: ProcFs = realProcFs): PlatformAdapter {
       return { processes, services: new Map() };
     },
     readHttpSys: async () => null,
+  };
+}
+
+/**
+ * The kernel builds /proc/net/tcp on every read (costly with many sockets): one read per run
+ * serves both the port's owners and the next-free-port scan, which must see the same snapshot.
+ */
+function withSnapshotOfSocketTables(fs: ProcFs): ProcFs {
+  const snapshots = new Map<string, string | null>();
+  return {
+    ...fs,
+    readFile: (path) => {
+      if (path !== '/proc/net/tcp' && path !== '/proc/net/tcp6') return fs.readFile(path);
+      if (!snapshots.has(path)) snapshots.set(path, fs.readFile(path));
+      return snapshots.get(path) ?? null;
+    },
   };
 }

@@ -9,9 +9,10 @@ import type { PlatformAdapter } from './system-deps.ts';
 export function macosAdapter(exec: Exec = memoizeExec(execFileText)): PlatformAdapter {
   return {
     readListeners: (port) => readMacListeners(port, exec),
-    readAllListeners: async () => {
+    readListenersBetween: async (from, to) => {
       const result = await runTool(exec, '/usr/sbin/netstat', ['-anv', '-p', 'tcp'], { timeoutMs: 10_000 });
-      return typeof result === 'string' ? [] : parseMacNetstat(result.stdout);
+      const listeners = typeof result === 'string' ? [] : parseMacNetstat(result.stdout);
+      return listeners.filter((l) => l.port >= from && l.port <= to);
     },
     readReservedRanges: async () => ({ ranges: [], warnings: [] }),
     readOwnerFacts: async (pids) => {

@@ -7,9 +7,9 @@ import type { PlatformAdapter } from './system-deps.ts';
 export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): PlatformAdapter {
   return {
     readListeners: (port) => readWindowsListenerTable(port, exec),
-    readAllListeners: async () => {
+    readListenersBetween: async (from, to) => {
       const table = await readWindowsListenerTable(undefined, exec);
-      return table.readable ? table.listeners : [];
+      return table.readable ? table.listeners.filter((l) => l.port >= from && l.port <= to) : [];
     },
     readReservedRanges: async () => {
       const reserved = await readWindowsReservedRanges(exec);

@@ -17,11 +17,17 @@ const TCP_LISTEN = '0A';
 export function parseProcNetTcp(
   text: string,
   family: 4 | 6,
-  port?: number,
+  port?: number | PortRange,
   byteOrder: 'LE' | 'BE' = 'LE',
 ): Listener[] {
   const listeners: Listener[] = [];
+  const wanted = toPortTest(port);
   for (const line of text.split(/\r?\n/)) {
+    // A server with thousands of sockets makes this table long: rows on other ports are dropped
+    // before they are split. The local port is the 4 hex digits after the second colon.
+    const localColon = line.indexOf(':', line.indexOf(':') + 1);
+    if (localColon === -1 || !wanted(Number.parseInt(line.slice(localColon + 1, localColon + 5), 16)))
+      continue;
     const fields = line.trim().split(/\s+/);
     // Data rows start with the slot number `N:`; the header starts with `sl`.
     if (!/^\d+:$/.test(fields[0] ?? '')) continue;
@@ -30,7 +36,7 @@ export function parseProcNetTcp(
     const match = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(local);
     if (match === null) continue;
     const localPort = Number.parseInt(match[2] ?? '', 16);
-    if (port !== undefined && localPort !== port) continue;
+    if (!wanted(localPort)) continue;
     const raw = decodeProcAddress(match[1] ?? '', family, byteOrder);
     if (raw === null) continue;
     const address = normaliseAddress(raw);
@@ -50,6 +56,18 @@ export function parseProcNetTcp(
     );
   }
   return listeners;
+}
+
+/** Inclusive port range, for the next-free-port scan. */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+function toPortTest(port: number | PortRange | undefined): (candidate: number) => boolean {
+  if (port === undefined) return (candidate) => !Number.isNaN(candidate);
+  if (typeof port === 'number') return (candidate) => candidate === port;
+  return (candidate) => candidate >= port.from && candidate <= port.to;
 }
 
 function decodeProcAddress(hex: string, family: 4 | 6, byteOrder: 'LE' | 'BE'): string | null {

@@ -13,7 +13,13 @@ interface FakeProcess {
 }
 
 function makeTree(processes: FakeProcess[], selfUid: number): FakeTree {
-  const tree: Required<FakeTree> = { files: {}, links: {}, uids: { '/proc/self': selfUid }, dirs: ['/proc'] };
+  const tree: Required<FakeTree> = {
+    files: {},
+    links: {},
+    uids: { '/proc/self': selfUid },
+    dirs: ['/proc'],
+    sizes: {},
+  };
   for (const proc of processes) {
     tree.files[`/proc/${proc.pid}/stat`] = makeStatLine(proc.pid, `p${proc.pid}`, proc.ppid);
     tree.files[`/proc/${proc.pid}/status`] = `Uid:\t${proc.uid}\t${proc.uid}\t${proc.uid}\t${proc.uid}\n`;
@@ -100,4 +106,23 @@ test('no inodes: nothing is read', () => {
   const fs = makeFakeProcFs(makeTree([{ pid: 10, ppid: 1, uid: 0, fds: { 3: 'socket:[1]' } }], 0));
   assert.equal(findPidsByInodes(new Set(), fs).size, 0);
   assert.deepEqual(fs.calls, []);
+});
+
+test('a process with a huge fd table is read only when no smaller process holds the socket', () => {
+  const big: FakeProcess = { pid: 50, ppid: 1, uid: 0, fds: {} };
+  for (let fd = 3; fd < 5003; fd++) big.fds[fd] = `socket:[${900000 + fd}]`;
+  const holder: FakeProcess = { pid: 60, ppid: 1, uid: 0, fds: { 3: 'socket:[404452]' } };
+  const tree = makeTree([big, holder], 0);
+  tree.sizes = { '/proc/50/fd': 5000, '/proc/60/fd': 1 };
+
+  const fs = makeFakeProcFs(tree);
+  assert.deepEqual([...findPidsByInodes(new Set([404452]), fs, new Set([0])).entries()], [[404452, [60]]]);
+  assert.deepEqual(fdTablesRead(fs.calls), [60]);
+
+  const bigHolds = makeFakeProcFs(tree);
+  assert.deepEqual(
+    [...findPidsByInodes(new Set([900010]), bigHolds, new Set([0])).entries()],
+    [[900010, [50]]],
+  );
+  assert.deepEqual(fdTablesRead(bigHolds.calls), [60, 50]);
 });
