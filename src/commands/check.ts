@@ -85,20 +85,22 @@ export async function runCheck(
   const relevant = related.filter((listener) => listener.relation !== 'none');
   const pids = [...new Set(relevant.map((l) => l.pid).filter((pid): pid is number => pid !== null))];
 
-  const facts = await deps.readOwnerFacts(pids);
+  // PID 4 (http.sys) holds ports for URLs other processes registered: find those first, so one
+  // process query (one PowerShell start on Windows) covers them too.
+  const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
+  const httpSys = holdsPid4 ? await deps.readHttpSys(port) : null;
+  const facts = await deps.readOwnerFacts([...new Set([...pids, ...(httpSys?.processIds ?? [])])]);
   const containerIds = [...facts.processes.values()]
     .map((p) => p.cgroupContainerId)
     .filter((id): id is string => id !== null);
   const healthUrl = (address: string): string =>
     `http://${formatEndpoint(healthAddress(address), port)}/api/health`;
   const dashboards = [...facts.processes.values()].filter((p) => isDashboardCommandLine(p.commandLine));
-  const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
 
-  const [docker, httpSys, healthEntries] = await Promise.all([
+  const [docker, healthEntries] = await Promise.all([
     containerIds.length === 0
       ? publishing
       : publishing.then((first) => withHostNetworkContainers(deps, port, containerIds, first)),
-    holdsPid4 ? deps.readHttpSys(port) : Promise.resolve(null),
     Promise.all(
       dashboards.map(async (p) => {
         const address = relevant.find((l) => l.pid === p.pid)?.address ?? '127.0.0.1';

@@ -71,11 +71,20 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   const label = `${name === null ? 'unknown process' : shown(name)} (PID ${pid})`;
 
   if (evidence.platform === 'win32' && pid === 4) {
+    const httpSys = evidence.httpSys ?? { urls: [], processIds: [] };
+    const registrants = httpSys.processIds.map((id) => {
+      const services = evidence.services.get(id) ?? [];
+      const image = evidence.processes.get(id)?.name ?? 'unknown process';
+      return `${shown(image)} (PID ${id}${services.length > 0 ? `, service ${services.map(shown).join(', ')}` : ''})`;
+    });
+    const urls = httpSys.urls.length > 0 ? ` ${httpSys.urls.map(shown).join(', ')}` : ' a registered URL';
+    const by = registrants.length > 0 ? ` of ${registrants.join(', ')}` : '';
     return {
       ...blankOwner('http.sys', null, addresses),
-      description: `the Windows HTTP service (http.sys, PID 4) ${where} for a registered URL`,
+      description: `the Windows HTTP service (http.sys, PID 4) ${where} for${urls}${by}`,
       process: facts,
-      httpSys: evidence.httpSys ?? { urls: [], processIds: [] },
+      services: [...new Set(httpSys.processIds.flatMap((id) => evidence.services.get(id) ?? []))],
+      httpSys,
     };
   }
   const product = forwarderProduct(name);

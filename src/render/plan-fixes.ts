@@ -33,6 +33,8 @@ const none: ShellCommands = { powershell: null, cmd: null, posix: null };
 export function planFixes(input: FixInput): Fix[] {
   if (input.status === 'free') return [];
   const fixes: Fix[] = [];
+  // Our own healthy dashboard already serves the port: using it beats every other fix.
+  for (const owner of input.owners) if (owner.kind === 'dashboard') fixes.push(openDashboardFix(owner));
   const nextPort = nextPortFix(input);
   if (nextPort) fixes.push(nextPort);
   if (input.status === 'reserved' && input.reservedRange) fixes.push(...reservedRangeFixes(input.port));
@@ -126,7 +128,7 @@ function ownerFixes(owner: Owner, input: FixInput): Fix[] {
     case 'wsl':
       return wslFixes(input.port);
     case 'http.sys':
-      return [httpSysFix()];
+      return owner.services && owner.services.length > 0 ? [serviceFix(owner), httpSysFix()] : [httpSysFix()];
     case 'service':
       return [serviceFix(owner)];
     case 'hidden':
@@ -243,19 +245,22 @@ function serviceFix(owner: Owner): Fix {
   };
 }
 
+function openDashboardFix(owner: Owner): Fix {
+  const url = (owner.dashboard?.healthUrl ?? '').replace(/api\/health$/, '');
+  const health = owner.dashboard?.healthStatus;
+  return {
+    title: `The dashboard is already running (health: ${health ?? 'not answering'}): open ${url}`,
+    commands: none,
+    elevated: false,
+    note: null,
+  };
+}
+
 function processFixes(owner: Owner, input: FixInput): Fix[] {
   const facts = owner.process;
   const pid = owner.pid;
   if (pid === null || isSystemPid(pid)) return [];
   const fixes: Fix[] = [];
-  if (owner.kind === 'dashboard' && owner.dashboard) {
-    fixes.push({
-      title: `The dashboard is already running: open ${owner.dashboard.healthUrl.replace(/api\/health$/, '')}`,
-      commands: none,
-      elevated: false,
-      note: null,
-    });
-  }
   const otherUser =
     input.currentUid !== null &&
     facts?.uid !== null &&
