@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { createConnection, createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, startHolder, type Holder } from '../support/holders.ts';
-import { parseEnvelope, runCli } from '../support/run-cli.ts';
+import { bundlePath, parseEnvelope, runCli } from '../support/run-cli.ts';
 
 const holders: Holder[] = [];
 after(async () => {
@@ -16,7 +18,7 @@ async function hold(options: Parameters<typeof startHolder>[0]): Promise<Holder>
   return holder;
 }
 
-async function check(port: number, host = '0.0.0.0', extra: { uid?: number } = {}) {
+async function check(port: number, host = '0.0.0.0', extra: { uid?: number; bundle?: string } = {}) {
   const result = await runCli(['check', '--port', String(port), '--host', host, '--json'], {
     ...extra,
     env: { DOCKER_HOST: 'unix:///nonexistent/tapo-test.sock' },
@@ -106,9 +108,17 @@ describe('check with real sockets', () => {
       console.error('SKIPPED: hidden-owner test needs root');
       return;
     }
+    // The clone may sit under a folder only root can enter: give nobody its own copy of dist/.
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'tapo-dist-'));
+    cpSync(path.dirname(bundlePath), copy, { recursive: true });
+    chmodSync(copy, 0o755);
     const port = await freePort();
     await hold({ host: '0.0.0.0', port });
-    const { result, envelope } = await check(port, '0.0.0.0', { uid: 65534 });
+    const { result, envelope } = await check(port, '0.0.0.0', {
+      uid: 65534,
+      bundle: path.join(copy, path.basename(bundlePath)),
+    });
+    rmSync(copy, { recursive: true, force: true });
     assert.equal(envelope.data?.status, 'in-use');
     const owner = envelope.data?.owners[0];
     assert.equal(owner?.kind, 'hidden');

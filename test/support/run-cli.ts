@@ -16,12 +16,18 @@ export interface CliResult {
 /** Runs the built bundle as a user would (a real child process). */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string | undefined>; uid?: number; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    uid?: number;
+    timeoutMs?: number;
+    bundle?: string;
+  } = {},
 ): Promise<CliResult> {
-  if (!existsSync(bundlePath)) throw new Error(`${bundlePath} is missing: run npm run build first`);
+  const bundle = options.bundle ?? bundlePath;
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundlePath, ...args], {
+    const child = spawn(process.execPath, [bundle, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
