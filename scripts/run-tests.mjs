@@ -28,13 +28,19 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
-let tail = '';
+// The spec reporter's summary line, e.g. "i tests 683"; the last one is the run's total.
+let tests = 0;
+let partial = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (partial + chunk.toString()).split('\n');
+  partial = lines.pop() ?? '';
+  for (const line of lines) {
+    const match = /^\S* ?tests (\d+)$/.exec(line.trim());
+    if (match) tests = Number(match[1]);
+  }
 });
 child.on('close', (code) => {
-  const tests = Number(/tests (\d+)/.exec(tail)?.[1] ?? 0);
   if (tests === 0) {
     console.error('run-tests: the test runner executed 0 tests; failing the run');
     process.exit(1);

@@ -33,6 +33,8 @@ export interface CheckDeps {
   ): Promise<{ status: DockerStatus; containers: ContainerFacts[] }>;
   /** GET a dashboard health URL; the `status` field, or null when it does not answer in time. */
   fetchHealthStatus(url: string): Promise<string | null>;
+  /** How this tool was started (node and the bundle), for "run it again" fixes. */
+  selfCommand?: string[];
   /** The next port from `port + 1` up that the dashboard could bind, or null. */
   findNextFreePort(host: BindHost, port: number): Promise<number | null>;
 }
@@ -61,7 +63,7 @@ export async function runCheck(
   const warnings: Warning[] = [];
   // Docker is asked at once, beside the socket table: on Windows and macOS the table comes from
   // a child process, and the engine's answer costs nothing extra while it runs.
-  const publishing = deps.queryDocker(port, []);
+  const publishing = askDocker(deps, port, []);
   const [probe, table, reserved] = await Promise.all([
     deps.probeBind(host, port),
     deps.readListeners(port),
@@ -147,6 +149,7 @@ export async function runCheck(
     nextFreePort,
     docker: docker.status,
     currentUid: deps.currentUid,
+    ...(deps.selfCommand ? { selfCommand: deps.selfCommand } : {}),
   });
   const data: CheckData = {
     platform: deps.platform,
@@ -166,6 +169,26 @@ export async function runCheck(
   return { data, warnings };
 }
 
+/**
+ * Docker trouble of any kind (even a bundle file that fails to load) becomes a warning: the
+ * socket table still answers the question.
+ */
+function askDocker(
+  deps: CheckDeps,
+  port: number,
+  containerIds: string[],
+): Promise<{ status: DockerStatus; containers: ContainerFacts[] }> {
+  return deps.queryDocker(port, containerIds).catch((error: unknown) => ({
+    status: {
+      state: 'error' as const,
+      endpoint: null,
+      endpointSource: null,
+      message: `Docker could not be asked: ${error instanceof Error ? error.message : String(error)}`,
+    },
+    containers: [],
+  }));
+}
+
 /** Adds containers found through a holder's cgroup (`--network host`), asked by id. */
 async function withHostNetworkContainers(
   deps: CheckDeps,
@@ -174,7 +197,7 @@ async function withHostNetworkContainers(
   first: { status: DockerStatus; containers: ContainerFacts[] },
 ): Promise<{ status: DockerStatus; containers: ContainerFacts[] }> {
   if (first.status.state !== 'ok') return first;
-  const second = await deps.queryDocker(port, containerIds);
+  const second = await askDocker(deps, port, containerIds);
   const known = new Set(first.containers.map((c) => c.id));
   return {
     status: second.status,

@@ -21,7 +21,10 @@ export interface PortStatusInput {
 export function decidePortStatus(input: PortStatusInput): PortStatus {
   const { probe } = input;
   if (input.blockingCount > 0 || probe.outcome === 'in-use') return 'in-use';
-  if (input.reservedRange) return 'reserved';
+  // An administrator's exclusion (`*`) only keeps Windows' own dynamic ranges away; programs can
+  // still bind inside it, so a bind that worked there is believed.
+  const range = input.reservedRange;
+  if (range && !(range.administered && probe.outcome === 'bound')) return 'reserved';
   if (probe.outcome === 'forbidden') return 'forbidden';
   if (input.publishingContainerCount > 0) return 'in-use';
   if (!input.tableReadable) return 'unknown';

@@ -22,7 +22,8 @@ export function parseHost(raw: unknown): BindHost {
   if (text.toLowerCase() === 'localhost') return { requested: text, address: '127.0.0.1', family: 4 };
   const address = normaliseAddress(text);
   const version = isIP(address);
-  if (text === '' || version === 0 || /[^0-9a-fA-F:.[\]]/.test(text)) {
+  const bracketed = text.startsWith('[') || text.endsWith(']');
+  if (text === '' || version === 0 || /[^0-9a-fA-F:.[\]]/.test(text) || (bracketed && version !== 6)) {
     const shown = text === '' ? '(empty)' : JSON.stringify(text);
     throw new TapoError('E_INVALID_HOST', `invalid --host ${shown}: not an IP address or localhost`);
   }

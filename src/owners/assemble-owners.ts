@@ -32,12 +32,12 @@ export function assembleOwners(evidence: OwnerEvidence): Owner[] {
   const byPid = groupByPid(evidence.listeners);
 
   for (const [pid, listeners] of byPid.known) {
-    const facts = evidence.processes.get(pid) ?? {
-      ...emptyProcessFacts(pid),
-      name: listeners[0]?.processName ?? null,
-    };
+    const known = evidence.processes.get(pid);
+    const facts = known ?? { ...emptyProcessFacts(pid), name: listeners[0]?.processName ?? null };
     const addresses = uniqueAddresses(listeners);
     const owner = classifyProcess(facts, addresses, evidence);
+    // Facts that could not be read are not invented: a PID without them may be gone (or reused).
+    if (!known && owner.process) owner.process = null;
     if (owner.kind === 'forwarder') forwarders.push(owner);
     else owners.push(owner);
   }
@@ -59,7 +59,11 @@ export function assembleOwners(evidence: OwnerEvidence): Owner[] {
   if (publishing.length === 0) owners.push(...forwarders);
 
   for (const [uid, listeners] of byPid.hiddenByUid) {
-    owners.push(hiddenOwner(uid, uniqueAddresses(listeners), evidence));
+    // docker-proxy runs as root: a user in the docker group sees its sockets without a PID,
+    // but the container that publishes those addresses is already the owner.
+    const covered = new Set(publishing.flatMap((container) => publishedAddresses(container, evidence.port)));
+    const uncovered = uniqueAddresses(listeners).filter((address) => !covered.has(address));
+    if (uncovered.length > 0) owners.push(hiddenOwner(uid, uncovered, evidence));
   }
   return owners;
 }
@@ -153,8 +157,7 @@ function hiddenOwner(uid: number | null, addresses: string[], evidence: OwnerEvi
 }
 
 function revealCommand(platform: NodeJS.Platform, port: number): string {
-  if (platform === 'win32')
-    return `Get-NetTCPConnection -LocalPort ${port} -State Listen (in an elevated PowerShell)`;
+  if (platform === 'win32') return `Get-NetTCPConnection -LocalPort ${port} -State Listen`;
   if (platform === 'darwin') return `sudo lsof -nP -iTCP:${port} -sTCP:LISTEN`;
   return `sudo ss -ltnp 'sport = :${port}'`;
 }

@@ -59,3 +59,32 @@ export function isDashboardCommandLine(commandLine: string | null): boolean {
 export function isSystemPid(pid: number): boolean {
   return pid === 0 || pid === 1 || pid === 4;
 }
+
+/**
+ * Processes whose end takes the operating system down with them (or logs everyone out): never
+ * offered for stopping, whoever holds the port. svchost hosts services: stop the service instead.
+ */
+const criticalProcesses: Partial<Record<NodeJS.Platform, ReadonlySet<string>>> = {
+  win32: new Set([
+    'system',
+    'registry',
+    'smss',
+    'csrss',
+    'wininit',
+    'winlogon',
+    'services',
+    'lsass',
+    'lsaiso',
+    'svchost',
+    'dwm',
+    'fontdrvhost',
+    'memory compression',
+  ]),
+  linux: new Set(['systemd', 'init', 'kthreadd', 'systemd-logind', 'dbus-daemon', 'dbus-broker']),
+  darwin: new Set(['launchd', 'kernel_task', 'windowserver', 'loginwindow']),
+};
+
+export function isCriticalProcess(platform: NodeJS.Platform, name: string | null): boolean {
+  if (name === null) return false;
+  return criticalProcesses[platform]?.has(name.toLowerCase().replace(/\.exe$/, '')) ?? false;
+}

@@ -35,6 +35,7 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
   return {
     platform,
     currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
+    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
     probeBind,
     readListeners: async (port) => (await adapter).readListeners(port),
     readReservedRanges: () => {

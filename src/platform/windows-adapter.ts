@@ -1,3 +1,4 @@
+import { emptyProcessFacts } from '../owners/process-facts.ts';
 import { readWindowsHttpSysQueues, readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
 import { readWindowsListenerTable, readWindowsReservedRanges } from '../sockets/read-listeners-windows.ts';
 import { execFileText, type Exec } from './exec.ts';
@@ -22,7 +23,12 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
       for (const pid of pids) {
         const known = facts.processes.get(pid);
         const name = names.get(pid);
-        if (known && known.name === null && name) facts.processes.set(pid, { ...known, name });
+        if (name === undefined) continue;
+        // fastlist still confirms the process exists when the CIM query could not run.
+        facts.processes.set(
+          pid,
+          known ? { ...known, name: known.name ?? name } : { ...emptyProcessFacts(pid), name },
+        );
       }
       return { processes: facts.processes, services: facts.services };
     },
@@ -30,7 +36,7 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
       const { queues } = await readWindowsHttpSysQueues(port, exec);
       if (queues === null) return null;
       return {
-        urls: queues.flatMap((queue) => queue.urls),
+        urls: [...new Set(queues.flatMap((queue) => queue.urls))],
         processIds: [...new Set(queues.flatMap((queue) => queue.processIds))],
       };
     },

@@ -1,13 +1,15 @@
 import type { DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import type { PortStatus } from '../commands/port-status.ts';
-import { isSystemPid } from '../owners/known-holders.ts';
+import { isCriticalProcess, isSystemPid } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
+import { toDisplayText } from './display-safe.ts';
 import { commandFor, type ShellCommands } from './fix-command.ts';
 
 /** One numbered fix: what to do, and the exact command for each shell (null where it does not apply). */
 export interface Fix {
+  /** Safe to print as it is: names in it are display-escaped. */
   title: string;
   commands: ShellCommands;
   /** The command needs an elevated PowerShell/cmd or sudo. */
@@ -26,6 +28,8 @@ export interface FixInput {
   docker: DockerStatus;
   /** The uid running the check (POSIX), to tell when `sudo` is needed. */
   currentUid: number | null;
+  /** How this tool was started (e.g. node and the bundle's path), for "run it again" fixes. */
+  selfCommand?: readonly string[];
 }
 
 const none: ShellCommands = { powershell: null, cmd: null, posix: null };
@@ -33,11 +37,14 @@ const none: ShellCommands = { powershell: null, cmd: null, posix: null };
 export function planFixes(input: FixInput): Fix[] {
   if (input.status === 'free') return [];
   const fixes: Fix[] = [];
-  // Our own healthy dashboard already serves the port: using it beats every other fix.
-  for (const owner of input.owners) if (owner.kind === 'dashboard') fixes.push(openDashboardFix(owner));
+  // Our own dashboard already serving the port beats every other fix.
+  for (const owner of input.owners) {
+    if (owner.kind === 'dashboard' && owner.dashboard?.healthStatus) fixes.push(openDashboardFix(owner));
+  }
   const nextPort = nextPortFix(input);
   if (nextPort) fixes.push(nextPort);
-  if (input.status === 'reserved' && input.reservedRange) fixes.push(...reservedRangeFixes(input.port));
+  if (input.status === 'reserved' && input.reservedRange)
+    fixes.push(reservedRangeFix(input.reservedRange, input.port));
   if (input.status === 'forbidden') fixes.push(forbiddenFix(input));
   if (input.status === 'unknown') fixes.push(unknownFix(input));
   for (const owner of input.owners) fixes.push(...ownerFixes(owner, input));
@@ -46,43 +53,44 @@ export function planFixes(input: FixInput): Fix[] {
 
 function nextPortFix(input: FixInput): Fix | null {
   if (input.nextFreePort === null) return null;
-  const argv = [
-    'python',
-    '-m',
-    'tapo_camera_mcp.web',
-    '--host',
-    input.host.requested,
-    '--port',
-    String(input.nextFreePort),
-  ];
+  const argv = ['python', '-m', 'tapo_camera_mcp.web', '--host', input.host.requested];
   return {
     title: `Start the dashboard on the next free port, ${input.nextFreePort}`,
-    commands: commandFor(argv),
+    commands: commandFor([...argv, '--port', String(input.nextFreePort)]),
     elevated: false,
     note: null,
   };
 }
 
-function reservedRangeFixes(port: number): Fix[] {
-  return [
-    {
-      title:
-        'As administrator: restart WinNAT so Windows re-draws its reserved ranges, and reserve this port',
-      commands: {
-        powershell: `net stop winnat; netsh int ipv4 add excludedportrange protocol=tcp startport=${port} numberofports=1; net start winnat`,
-        cmd: `net stop winnat && netsh int ipv4 add excludedportrange protocol=tcp startport=${port} numberofports=1 && net start winnat`,
-        posix: null,
-      },
+function reservedRangeFix(range: ReservedRange, port: number): Fix {
+  const ip = `ipv${range.family}`;
+  if (range.administered) {
+    // An administrator's exclusion survives WinNAT restarts; only deleting it frees the range.
+    const remove = `netsh int ${ip} delete excludedportrange protocol=tcp startport=${range.start} numberofports=${range.end - range.start + 1}`;
+    return {
+      title: `As administrator: remove the excluded range ${range.start}-${range.end} that an administrator added`,
+      commands: { powershell: remove, cmd: remove, posix: null },
       elevated: true,
-      note: 'Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines.',
+      note: 'Only if nothing on this machine relies on that exclusion.',
+    };
+  }
+  const add = `netsh int ${ip} add excludedportrange protocol=tcp startport=${port} numberofports=1`;
+  return {
+    title: 'As administrator: restart WinNAT so Windows re-draws its reserved ranges, and reserve this port',
+    commands: {
+      powershell: `net stop winnat; ${add}; net start winnat`,
+      cmd: `net stop winnat && ${add} && net start winnat`,
+      posix: null,
     },
-  ];
+    elevated: true,
+    note: 'Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines.',
+  };
 }
 
 function forbiddenFix(input: FixInput): Fix {
-  if (input.platform !== 'win32' && input.port < 1024) {
+  if (input.platform === 'linux' && input.port < 1024) {
     return {
-      title: `Ports below 1024 need privileges here; use a port from 1024 up or allow Python to bind it`,
+      title: 'Ports below 1024 need privileges here; use a port from 1024 up or allow Python to bind it',
       commands: {
         ...none,
         posix: 'sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v python3)")"',
@@ -93,27 +101,38 @@ function forbiddenFix(input: FixInput): Fix {
   }
   return {
     title:
-      'Another program holds the port with an exclusive socket, or security software blocks it; look as administrator',
+      input.port < 1024 && input.platform !== 'win32'
+        ? 'Ports below 1024 need privileges here; use a port from 1024 up'
+        : 'Another program holds the port with an exclusive socket, or security software blocks it; look as administrator',
     commands:
       input.platform === 'win32'
         ? { powershell: 'netstat -abno', cmd: 'netstat -abno', posix: null }
-        : { ...none, posix: `sudo lsof -nP -iTCP:${input.port}` },
+        : { ...none, posix: commandFor(['sudo', 'lsof', '-nP', `-iTCP:${input.port}`]).posix },
     elevated: true,
     note: null,
   };
 }
 
 function unknownFix(input: FixInput): Fix {
+  const self = input.selfCommand ?? ['tapo-port'];
+  const again = commandFor([...self, 'check', '--port', String(input.port), '--host', input.host.requested]);
   return {
     title: 'The socket table could not be read; run the check again with elevated rights',
     commands:
       input.platform === 'win32'
-        ? {
-            powershell: `tapo-port check --port ${input.port}`,
-            cmd: `tapo-port check --port ${input.port}`,
-            posix: null,
-          }
-        : { ...none, posix: `sudo tapo-port check --port ${input.port}` },
+        ? { ...again, posix: null }
+        : {
+            ...none,
+            posix: commandFor([
+              'sudo',
+              ...self,
+              'check',
+              '--port',
+              String(input.port),
+              '--host',
+              input.host.requested,
+            ]).posix,
+          },
     elevated: true,
     note: null,
   };
@@ -126,7 +145,7 @@ function ownerFixes(owner: Owner, input: FixInput): Fix[] {
     case 'forwarder':
       return [staleForwarderFix(owner, input)];
     case 'wsl':
-      return wslFixes(input.port);
+      return wslFixes(owner, input.port);
     case 'http.sys':
       return owner.services && owner.services.length > 0 ? [serviceFix(owner), httpSysFix()] : [httpSysFix()];
     case 'service':
@@ -134,7 +153,7 @@ function ownerFixes(owner: Owner, input: FixInput): Fix[] {
     case 'hidden':
       return [
         {
-          title: 'See which process it is (needs elevated rights)',
+          title: 'See which process it is',
           commands:
             input.platform === 'win32'
               ? { powershell: owner.hidden?.revealCommand ?? null, cmd: null, posix: null }
@@ -155,7 +174,7 @@ function containerFixes(owner: Owner): Fix[] {
   const fixes: Fix[] = [];
   if (container.composeProject !== null && container.composeService !== null) {
     fixes.push({
-      title: `Stop compose service ${container.composeService} of project ${container.composeProject}`,
+      title: `Stop compose service ${shown(container.composeService)} of project ${shown(container.composeProject)}`,
       commands: commandFor([
         'docker',
         'compose',
@@ -168,22 +187,28 @@ function containerFixes(owner: Owner): Fix[] {
       note: null,
     });
   }
-  const comesBack = container.restartPolicy === 'always' || container.restartPolicy === 'unless-stopped';
   fixes.push({
-    title: `Stop container ${container.name}`,
+    title: `Stop container ${shown(container.name)}`,
     commands: commandFor(['docker', 'stop', container.name]),
     elevated: false,
-    note: comesBack
-      ? `Its restart policy is "${container.restartPolicy}": it starts again with Docker unless you also run: docker update --restart=no ${container.name}`
-      : null,
+    note: null,
   });
+  if (container.restartPolicy === 'always' || container.restartPolicy === 'unless-stopped') {
+    fixes.push({
+      title: `Keep it stopped: its restart policy "${container.restartPolicy}" starts it again with Docker`,
+      commands: commandFor(['docker', 'update', '--restart', 'no', container.name]),
+      elevated: false,
+      note: null,
+    });
+  }
   return fixes;
 }
 
 function staleForwarderFix(owner: Owner, input: FixInput): Fix {
+  const product = owner.forwarder?.product ?? 'Docker';
   if (input.docker.state !== 'ok') {
     return {
-      title: `${owner.forwarder?.product ?? 'Docker'} holds the port, but the Docker engine did not answer (${input.docker.state}); list the containers publishing it`,
+      title: `${product} holds the port, but the Docker engine did not answer (${input.docker.state}); list the containers publishing it`,
       commands: commandFor(['docker', 'ps', '--filter', `publish=${input.port}`]),
       elevated: false,
       note: 'Do not kill the forwarder: stop the container instead.',
@@ -191,20 +216,21 @@ function staleForwarderFix(owner: Owner, input: FixInput): Fix {
   }
   const desktop = input.platform === 'win32' || input.platform === 'darwin';
   return {
-    title: `No container publishes the port: ${owner.forwarder?.product ?? 'Docker'} kept a stale forwarder; restart Docker`,
+    title: `No container publishes the port: ${product} kept a stale forwarder; restart Docker`,
     commands: desktop ? none : { ...none, posix: 'sudo systemctl restart docker' },
     elevated: !desktop,
     note: desktop ? 'Quit and reopen Docker Desktop from its tray menu.' : null,
   };
 }
 
-function wslFixes(port: number): Fix[] {
+function wslFixes(owner: Owner, port: number): Fix[] {
+  const relay = shown(owner.forwarder?.name ?? 'the WSL relay');
   return [
     {
       title: 'See which Linux program inside WSL holds the port',
       commands: { ...commandFor(['wsl', '-e', 'ss', '-ltnp', `sport = :${port}`]), posix: null },
       elevated: false,
-      note: 'Stop that program inside WSL; do not kill wslrelay.exe.',
+      note: `Stop that program inside WSL; do not kill ${relay}.`,
     },
     {
       title: 'Or shut WSL down entirely (stops every WSL distribution)',
@@ -217,7 +243,7 @@ function wslFixes(port: number): Fix[] {
 
 function httpSysFix(): Fix {
   return {
-    title: 'See which service registered the URL with http.sys (IIS, WinRM, SSRS, ...); stop that service',
+    title: 'See which service registered the URL with http.sys (IIS, WinRM, SSRS, ...)',
     commands: {
       powershell: 'netsh http show servicestate view=requestq',
       cmd: 'netsh http show servicestate view=requestq',
@@ -238,7 +264,7 @@ function serviceFix(owner: Owner): Fix {
   const joined = (key: 'powershell' | 'cmd', separator: string): string | null =>
     each.length > 0 && each.every((c) => c[key] !== null) ? each.map((c) => c[key]).join(separator) : null;
   return {
-    title: `Stop the Windows service ${services.join(', ')}`,
+    title: `Stop the Windows service ${services.map(shown).join(', ')}`,
     commands: { powershell: joined('powershell', '; '), cmd: joined('cmd', ' && '), posix: null },
     elevated: true,
     note: null,
@@ -247,9 +273,8 @@ function serviceFix(owner: Owner): Fix {
 
 function openDashboardFix(owner: Owner): Fix {
   const url = (owner.dashboard?.healthUrl ?? '').replace(/api\/health$/, '');
-  const health = owner.dashboard?.healthStatus;
   return {
-    title: `The dashboard is already running (health: ${health ?? 'not answering'}): open ${url}`,
+    title: `The dashboard is already running (health: ${shown(owner.dashboard?.healthStatus ?? '?')}): open ${url}`,
     commands: none,
     elevated: false,
     note: null,
@@ -260,31 +285,66 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
   const facts = owner.process;
   const pid = owner.pid;
   if (pid === null || isSystemPid(pid)) return [];
-  const fixes: Fix[] = [];
+  if (facts === null) {
+    // The table named the PID but the process could not be read: it may have exited, and its
+    // PID may already belong to someone else. Never offer to kill an unconfirmed PID.
+    return [
+      {
+        title: `PID ${pid} could not be read (it may have exited); run the check again`,
+        commands: none,
+        elevated: false,
+        note: null,
+      },
+    ];
+  }
+  const name = shown(facts.name ?? 'the process');
+  if (isCriticalProcess(input.platform, facts.name)) {
+    return [
+      {
+        title: `${name} (PID ${pid}) is part of the operating system; do not stop it. Use another port.`,
+        commands: none,
+        elevated: false,
+        note: null,
+      },
+    ];
+  }
+  if (facts.systemdUnit) {
+    return [
+      {
+        title: `Stop systemd unit ${shown(facts.systemdUnit)} (it restarts the process if only the process is killed)`,
+        commands: { ...none, posix: commandFor(['sudo', 'systemctl', 'stop', facts.systemdUnit]).posix },
+        elevated: true,
+        note: null,
+      },
+    ];
+  }
+  if (input.platform === 'win32') {
+    const elevated = facts.user !== null && /^NT AUTHORITY\\/i.test(facts.user);
+    return [
+      {
+        title: `Stop ${name} (PID ${pid})`,
+        commands: { powershell: `Stop-Process -Id ${pid}`, cmd: `taskkill /PID ${pid}`, posix: null },
+        elevated,
+        note: 'Stop-Process ends the process at once; save its work first.',
+      },
+    ];
+  }
   const otherUser =
     input.currentUid !== null &&
-    facts?.uid !== null &&
-    facts?.uid !== undefined &&
-    facts.uid !== input.currentUid &&
-    input.currentUid !== 0;
-  if (facts?.systemdUnit) {
-    fixes.push({
-      title: `Stop systemd unit ${facts.systemdUnit} (it restarts the process if only the process is killed)`,
-      commands: { ...none, posix: commandFor(['sudo', 'systemctl', 'stop', facts.systemdUnit]).posix },
-      elevated: true,
+    input.currentUid !== 0 &&
+    facts.uid !== null &&
+    facts.uid !== input.currentUid;
+  return [
+    {
+      title: `Stop ${name} (PID ${pid})`,
+      commands: { ...none, posix: `${otherUser ? 'sudo ' : ''}kill ${pid}` },
+      elevated: otherUser,
       note: null,
-    });
-    return fixes;
-  }
-  fixes.push({
-    title: `Stop ${facts?.name ?? 'the process'} (PID ${pid})`,
-    commands: {
-      powershell: input.platform === 'win32' ? `Stop-Process -Id ${pid}` : null,
-      cmd: input.platform === 'win32' ? `taskkill /PID ${pid}` : null,
-      posix: input.platform === 'win32' ? null : `${otherUser ? 'sudo ' : ''}kill ${pid}`,
     },
-    elevated: otherUser,
-    note: input.platform === 'win32' ? 'Stop-Process ends the process at once; save its work first.' : null,
-  });
-  return fixes;
+  ];
+}
+
+/** Names come from other programs: a title must never carry their control characters. */
+function shown(name: string): string {
+  return toDisplayText(name, { maxLength: 80 });
 }

@@ -53,10 +53,8 @@ function ownerLines(owner: Owner): string[] {
   }
   const facts = owner.process;
   if (facts) {
-    detail(
-      'path',
-      facts.path ?? (owner.kind === 'hidden' ? null : 'hidden or unknown (run elevated to see)'),
-    );
+    // PID 4 is the kernel: it has no executable to show.
+    if (owner.kind !== 'http.sys') detail('path', facts.path ?? 'hidden or unknown (run elevated to see)');
     detail('command line', facts.commandLine, 300);
     const user = facts.user ?? (facts.uid !== null ? `uid ${facts.uid}` : null);
     detail('user', user);

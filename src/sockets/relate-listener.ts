@@ -28,5 +28,6 @@ function isWildcard(address: string): boolean {
 }
 
 function servesLocalhost(address: string): boolean {
-  return isWildcard(address) || address === '::1' || address.startsWith('127.');
+  // `localhost` resolves to 127.0.0.1 and ::1; other 127.x addresses are never reached by it.
+  return isWildcard(address) || address === '::1' || address === '127.0.0.1';
 }
