@@ -70,7 +70,8 @@ const lazyStringWidth = {
         'export default function stringWidth(text, options) {\n' +
         // yargs lays out its help text after every command, even when it is not shown. Printable
         // ASCII is one column a character, so the real module is only needed for other text.
-        "  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;\n" +
+        // (A newline is a control character: zero columns, as string-width counts it.)
+        "  if (typeof text === 'string' && /^[\\x20-\\x7e\\n]*$/.test(text)) return text.replace(/\\n/g, '').length;\n" +
         "  real ??= require('string-width?real');\n" +
         '  return (real.default ?? real)(text, options);\n' +
         '}\n',
@@ -96,17 +97,21 @@ await build({
 });
 // dockerode and its dependencies are big; loading them only when Docker is
 // actually asked keeps `check` on a machine without Docker close to `node -e 0`.
-// dockerode loads BuildKit sessions (gRPC, protobuf) and docker-modem loads ssh2 as soon as they
-// are required, though `check` only lists and inspects containers over a socket, a pipe or TCP.
+// dockerode loads BuildKit sessions (gRPC, protobuf), image-build helpers (tar-fs, dockerignore)
+// and docker-modem loads ssh2 as soon as they are required, though `check` only lists and
+// inspects containers over a socket, a pipe or TCP.
 // Stubbing them removes most of the engine file's size and start-up cost; ssh:// endpoints are
 // reported as unsupported by docker-engine-entry.ts before dockerode would reach the stub.
 const unusedDockerFeatures = {
   name: 'unused-docker-features',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs|ssh2)$/ }, (args) => ({
-      path: args.path,
-      namespace: 'unused-docker-feature',
-    }));
+    pluginBuild.onResolve(
+      { filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs|ssh2|tar-fs|@balena\/dockerignore)$/ },
+      (args) => ({
+        path: args.path,
+        namespace: 'unused-docker-feature',
+      }),
+    );
     pluginBuild.onLoad({ filter: /.*/, namespace: 'unused-docker-feature' }, (args) => ({
       contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not bundled with tapo-port`)}); };
 module.exports = new Proxy({}, { get: (_target, key) => (key === '__esModule' ? false : fail) });`,
@@ -115,11 +120,26 @@ module.exports = new Proxy({}, { get: (_target, key) => (key === '__esModule' ? 
   },
 };
 
+// docker-modem's request logging: a no-op, as when DEBUG is unset.
+const silentDebug = {
+  name: 'silent-debug',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'silent-debug' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'silent-debug' }, () => ({
+      contents:
+        'module.exports = function createDebug() { const log = () => {}; log.enabled = false; log.extend = () => log; return log; };',
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   ...shared,
+  // readable-stream (for attach/exec streams) is Node's own stream module, already loaded.
+  alias: { 'readable-stream': 'node:stream' },
   entryPoints: [path.join(root, 'src/docker/docker-engine-entry.ts')],
   outfile: path.join(dist, 'docker-engine.cjs'),
-  plugins: [unusedDockerFeatures],
+  plugins: [unusedDockerFeatures, silentDebug],
 });
 
 // ps-list finds fastlist next to its own file: in the bundle that is dist/.

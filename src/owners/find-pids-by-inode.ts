@@ -30,8 +30,8 @@ export function findPidsByInodes(
   const selfUid = fs.statUid('/proc/self');
   const filterByUid = socketUids !== undefined && selfUid !== 0;
   const holderPids = new Set<number>();
-  const scan = (pid: number): void => {
-    for (const inode of readSocketInodes(pid, fs)) {
+  const scan = (pid: number, fds: readonly string[]): void => {
+    for (const inode of readSocketInodes(pid, fds, fs)) {
       if (!inodes.has(inode)) continue;
       const holders = holdersByInode.get(inode) ?? [];
       if (!holders.includes(pid)) holders.push(pid);
@@ -42,7 +42,7 @@ export function findPidsByInodes(
   const allFound = (): boolean => holdersByInode.size === inodes.size;
   // Processes with huge fd tables (a proxy with thousands of connections) cost one readlink per
   // fd: they are read last, smallest first, and only while a socket still has no holder.
-  const deferred: { pid: number; fds: number }[] = [];
+  const deferred: { pid: number; fds: string[] }[] = [];
   for (const pid of pids) {
     if (allFound() && !holderPids.has(readParentPid(pid, fs) ?? -1)) continue;
     if (filterByUid) {
@@ -50,13 +50,13 @@ export function findPidsByInodes(
       // An unknown uid is not a reason to skip: the fd read below is the real test.
       if (uid !== null && uid !== selfUid && !socketUids.has(uid)) continue;
     }
-    const fds = fs.statSize(`/proc/${pid}/fd`) ?? 0;
-    if (fds > LARGE_FD_TABLE && !allFound()) deferred.push({ pid, fds });
-    else scan(pid);
+    const fds = fs.readDir(`/proc/${pid}/fd`) ?? [];
+    if (fds.length > LARGE_FD_TABLE && !allFound()) deferred.push({ pid, fds });
+    else scan(pid, fds);
   }
-  for (const { pid } of deferred.sort((a, b) => a.fds - b.fds)) {
+  for (const { pid, fds } of deferred.sort((a, b) => a.fds.length - b.fds.length)) {
     if (allFound()) break;
-    scan(pid);
+    scan(pid, fds);
   }
   return holdersByInode;
 }
@@ -64,9 +64,9 @@ export function findPidsByInodes(
 /** Above this many open fds a process is read only when the smaller ones did not answer. */
 const LARGE_FD_TABLE = 256;
 
-function readSocketInodes(pid: number, fs: ProcFs): number[] {
+function readSocketInodes(pid: number, fds: readonly string[], fs: ProcFs): number[] {
   const inodes: number[] = [];
-  for (const fd of fs.readDir(`/proc/${pid}/fd`) ?? []) {
+  for (const fd of fds) {
     const match = /^socket:\[(\d+)\]$/.exec(fs.readLink(`/proc/${pid}/fd/${fd}`) ?? '');
     if (match) inodes.push(Number(match[1]));
   }

@@ -10,7 +10,12 @@ import type { PlatformAdapter } from './system-deps.ts';
 export function linuxAdapter(procFs: ProcFs = realProcFs): PlatformAdapter {
   const fs = withSnapshotOfSocketTables(procFs);
   return {
-    readListeners: async (port) => readLinuxListeners(port, fs),
+    readListeners: async (port) => {
+      // The /proc scan is synchronous. Yield once first, so work already started (the Docker
+      // request) gets its bytes on the wire and the engine answers while /proc is read.
+      await new Promise((resolve) => setImmediate(resolve));
+      return readLinuxListeners(port, fs);
+    },
     readListenersBetween: async (from, to) => {
       const byteOrder = endianness();
       return [

@@ -10,8 +10,6 @@ export interface ProcFs {
   readDir(path: string): string[] | null;
   /** Owner uid of a path. `/proc/<pid>` belongs to the process's uid, `/proc/self` to ours. */
   statUid(path: string): number | null;
-  /** Size from stat(); for `/proc/<pid>/fd` it is the number of open fds (Linux 6.2+; 0 before). */
-  statSize(path: string): number | null;
 }
 
 // A process can exit between listing /proc and reading it (ENOENT, ESRCH), and another user's fd
@@ -34,5 +32,4 @@ export const realProcFs: ProcFs = {
   readLink: (path) => readOrNull(() => readlinkSync(path)),
   readDir: (path) => readOrNull(() => readdirSync(path)),
   statUid: (path) => readOrNull(() => statSync(path).uid),
-  statSize: (path) => readOrNull(() => statSync(path).size),
 };

@@ -9,8 +9,6 @@ export interface FakeTree {
   uids?: Record<string, number>;
   /** Directories that exist even with nothing listed under them (an fd table with no entries). */
   dirs?: string[];
-  /** stat() size per path; `/proc/<pid>/fd` reports its number of open fds. */
-  sizes?: Record<string, number>;
 }
 
 export interface FakeProcFs extends ProcFs {
@@ -50,10 +48,6 @@ export function makeFakeProcFs(tree: FakeTree): FakeProcFs {
     statUid(path) {
       calls.push(`statUid ${path}`);
       return uids[path] ?? null;
-    },
-    statSize(path) {
-      calls.push(`statSize ${path}`);
-      return tree.sizes?.[path] ?? null;
     },
   };
 }
