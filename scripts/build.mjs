@@ -88,12 +88,39 @@ const lazyStringWidth = {
   },
 };
 
+// yargs imports node:assert for two internal invariant checks; loading assert also loads its
+// colour support, which opens process.stderr: about 5 ms of every start, measured. The same two
+// checks, without the module:
+const leanAssertForYargs = {
+  name: 'lean-assert-for-yargs',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]yargs[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lean-assert' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lean-assert' }, () => ({
+      contents: `const fail = (message, actual, expected, operator) => {
+  const error = new Error(message ?? \`Expected \${String(actual)} \${operator} \${String(expected)}\`);
+  error.code = 'ERR_ASSERTION';
+  throw error;
+};
+export function strictEqual(actual, expected, message) {
+  if (!Object.is(actual, expected)) fail(message, actual, expected, '===');
+}
+export function notStrictEqual(actual, expected, message) {
+  if (Object.is(actual, expected)) fail(message, actual, expected, '!==');
+}
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   ...shared,
   entryPoints: [path.join(root, 'src/cli.ts')],
   outfile: path.join(dist, 'tapo-port.cjs'),
   banner: { js: '#!/usr/bin/env node\n' + shared.banner.js },
-  plugins: [dockerEngineExternal, lazyStringWidth],
+  plugins: [dockerEngineExternal, lazyStringWidth, leanAssertForYargs],
 });
 // dockerode and its dependencies are big; loading them only when Docker is
 // actually asked keeps `check` on a machine without Docker close to `node -e 0`.
@@ -120,6 +147,25 @@ module.exports = new Proxy({}, { get: (_target, key) => (key === '__esModule' ? 
   },
 };
 
+// docker-modem requires https (and with it tls) for TLS endpoints, and dockerode requires zlib
+// for build contexts, both at load time: load them on first use instead, so a query over a unix
+// socket or a named pipe does not pay for them.
+const lazyBuiltins = { https: /[\\/]docker-modem[\\/]/, zlib: /[\\/]dockerode[\\/]/ };
+const lazyBuiltinsForDocker = {
+  name: 'lazy-builtins-for-docker',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^(https|zlib)$/ }, (args) =>
+      lazyBuiltins[args.path].test(args.importer)
+        ? { path: args.path, namespace: 'lazy-builtin' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let real;\nmodule.exports = new Proxy({}, { get: (_target, key) => (real ??= require('node:${args.path}'))[key] });`,
+      loader: 'js',
+    }));
+  },
+};
+
 // docker-modem's request logging: a no-op, as when DEBUG is unset.
 const silentDebug = {
   name: 'silent-debug',
@@ -139,7 +185,7 @@ await build({
   alias: { 'readable-stream': 'node:stream' },
   entryPoints: [path.join(root, 'src/docker/docker-engine-entry.ts')],
   outfile: path.join(dist, 'docker-engine.cjs'),
-  plugins: [unusedDockerFeatures, silentDebug],
+  plugins: [unusedDockerFeatures, silentDebug, lazyBuiltinsForDocker],
 });
 
 // ps-list finds fastlist next to its own file: in the bundle that is dist/.

@@ -35,7 +35,8 @@ export interface DockerQueryResult {
  * sleep) must not hang the CLI, and dockerode has no default timeout.
  */
 export async function queryDocker(request: DockerQueryRequest): Promise<DockerQueryResult> {
-  const started = performance.now();
+  // Date, not performance: the global `performance` loads perf_hooks on first use (start-up cost).
+  const started = Date.now();
   const found = new Map<string, ContainerFacts>();
   const snapshot = (): ContainerFacts[] => [...found.values()];
 
@@ -88,7 +89,7 @@ export async function queryDocker(request: DockerQueryRequest): Promise<DockerQu
       error,
       endpoint: request.endpoint,
       deadlineHit,
-      elapsedMs: performance.now() - started,
+      elapsedMs: Date.now() - started,
       timeoutMs: request.timeoutMs,
     });
     return { status, containers: snapshot() };
