@@ -7,7 +7,8 @@ import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../probe/bind-probe.ts';
 import { planFixes, type Fix } from '../render/plan-fixes.ts';
 import { summarizeCheck } from '../render/summarize-check.ts';
-import type { Listener, ListenerTable } from '../sockets/listener.ts';
+import { familyOf } from '../sockets/address-family.ts';
+import { makeListener, type Listener, type ListenerTable } from '../sockets/listener.ts';
 import { relateListener, type ListenerRelation } from '../sockets/relate-listener.ts';
 import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
 import { decidePortStatus, type PortStatus } from './port-status.ts';
@@ -25,8 +26,8 @@ export interface CheckDeps {
   readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
   readOwnerFacts(
     pids: number[],
-  ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]> }>;
-  readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[] } | null>;
+  ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;
+  readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[]; warnings?: string[] } | null>;
   queryDocker(
     port: number,
     containerIds: string[],
@@ -61,29 +62,28 @@ export async function runCheck(
   port: number,
 ): Promise<{ data: CheckData; warnings: Warning[] }> {
   const warnings: Warning[] = [];
-  // Docker is asked at once, beside the socket table: on Windows and macOS the table comes from
-  // a child process, and the engine's answer costs nothing extra while it runs.
-  const publishing = askDocker(deps, port, []);
-  const [probe, table, reserved] = await Promise.all([
-    deps.probeBind(host, port),
-    deps.readListeners(port),
-    deps.readReservedRanges(),
-  ]);
+  const partial = (messages: readonly string[] | undefined): void => {
+    for (const message of messages ?? []) warnings.push({ code: 'W_PARTIAL', message });
+  };
+  // The probe comes first (a millisecond): a host that is not ours ends the check before
+  // anything slow has started.
+  const probe = await deps.probeBind(host, port);
   if (probe.outcome === 'address-not-local') {
     throw new TapoError(
       'E_HOST_NOT_LOCAL',
       `--host ${JSON.stringify(host.requested)} is not an address of this machine (${probe.errno ?? 'EADDRNOTAVAIL'})`,
     );
   }
-  for (const message of [...table.warnings, ...reserved.warnings])
-    warnings.push({ code: 'W_PARTIAL', message });
+  // Docker is asked at once, beside the socket table: on Windows and macOS the table comes from
+  // a child process, and the engine's answer costs nothing extra while it runs.
+  const publishing = askDocker(deps, port, []);
+  const [table, reserved] = await Promise.all([deps.readListeners(port), deps.readReservedRanges()]);
+  partial(table.warnings);
+  partial(reserved.warnings);
   if (!table.readable)
     warnings.push({ code: 'W_SOCKET_TABLE', message: `socket table unreadable: ${table.reason}` });
 
-  const related = (table.readable ? table.listeners : []).map((listener) => ({
-    ...listener,
-    relation: relateListener(listener, host),
-  }));
+  const related = relateAll(table.readable ? table.listeners : [], host, probe);
   const relevant = related.filter((listener) => listener.relation !== 'none');
   const pids = [...new Set(relevant.map((l) => l.pid).filter((pid): pid is number => pid !== null))];
 
@@ -92,6 +92,8 @@ export async function runCheck(
   const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
   const httpSys = holdsPid4 ? await deps.readHttpSys(port) : null;
   const facts = await deps.readOwnerFacts([...new Set([...pids, ...(httpSys?.processIds ?? [])])]);
+  partial(httpSys?.warnings);
+  partial(facts.warnings);
   const containerIds = [...facts.processes.values()]
     .map((p) => p.cgroupContainerId)
     .filter((id): id is string => id !== null);
@@ -124,18 +126,27 @@ export async function runCheck(
     listeners: relevant,
     processes: facts.processes,
     services: facts.services,
-    httpSys,
+    httpSys: httpSys ? { urls: httpSys.urls, processIds: httpSys.processIds } : null,
     containers: docker.containers,
     dashboardHealth: new Map(healthEntries),
     healthUrl,
   });
-  const reservedRange = findReservedRange(reserved.ranges, port);
+  // Windows keeps separate excluded ranges per family; only the host's family stops its bind.
+  const reservedRange = findReservedRange(
+    reserved.ranges.filter((range) => range.family === host.family),
+    port,
+  );
+  const containerRelations = owners
+    .filter((o) => o.kind === 'container')
+    .map((o) => strongestRelation(o.addresses, port, host));
   const status = decidePortStatus({
     probe,
     tableReadable: table.readable,
     blockingCount: relevant.filter((l) => l.relation === 'blocks').length,
-    shadowingCount: relevant.filter((l) => l.relation === 'shadows').length,
-    publishingContainerCount: owners.filter((o) => o.kind === 'container').length,
+    shadowingCount:
+      relevant.filter((l) => l.relation === 'shadows').length +
+      containerRelations.filter((r) => r === 'shadows').length,
+    publishingContainerCount: containerRelations.filter((r) => r === 'blocks').length,
     reservedRange,
   });
   const nextFreePort = status === 'free' ? null : await deps.findNextFreePort(host, port);
@@ -157,7 +168,16 @@ export async function runCheck(
     address: host.address,
     port,
     status,
-    summary: summarizeCheck({ status, host, port, owners, reservedRange, probe }),
+    summary: summarizeCheck({
+      status,
+      host,
+      port,
+      owners,
+      reservedRange,
+      probe,
+      platform: deps.platform,
+      tableReadable: table.readable,
+    }),
     owners,
     listeners: related,
     reservedRange,
@@ -167,6 +187,36 @@ export async function runCheck(
     fixes,
   };
   return { data, warnings };
+}
+
+/**
+ * Linux's /proc/net/tcp6 does not say whether a `::` socket also takes IPv4 (Node's and Java's
+ * default do). When the IPv4 bind failed and no IPv4 listener explains it, such a socket is
+ * what refused it.
+ */
+function relateAll(
+  listeners: readonly Listener[],
+  host: BindHost,
+  probe: BindProbeResult,
+): (Listener & { relation: ListenerRelation })[] {
+  const related = listeners.map((listener) => ({ ...listener, relation: relateListener(listener, host) }));
+  if (probe.outcome !== 'in-use' || host.family !== 4 || related.some((l) => l.relation === 'blocks')) {
+    return related;
+  }
+  return related.map((l) =>
+    l.relation === 'shadows' && l.family === 6 && l.address === '::' && l.dualStack === null
+      ? { ...l, relation: 'blocks' as const }
+      : l,
+  );
+}
+
+/** How a container's published addresses relate to the host: the strongest of them. */
+function strongestRelation(addresses: readonly string[], port: number, host: BindHost): ListenerRelation {
+  const relations = addresses.map((address) =>
+    relateListener(makeListener({ address, port, family: familyOf(address) ?? 4 }), host),
+  );
+  if (relations.includes('blocks')) return 'blocks';
+  return relations.includes('shadows') ? 'shadows' : 'none';
 }
 
 /**

@@ -85,6 +85,49 @@ const criticalProcesses: Partial<Record<NodeJS.Platform, ReadonlySet<string>>> =
 };
 
 export function isCriticalProcess(platform: NodeJS.Platform, name: string | null): boolean {
-  if (name === null) return false;
-  return criticalProcesses[platform]?.has(name.toLowerCase().replace(/\.exe$/, '')) ?? false;
+  return name !== null && (criticalProcesses[platform]?.has(canonicalName(name)) ?? false);
+}
+
+/**
+ * Windows services that hold the system together (RPC, DCOM, logon, power, policy, firewall,
+ * networking basics): stopping one breaks Windows or is refused. They share svchost processes
+ * with ordinary services, so a port held by such a PID must never turn into "stop them all".
+ */
+const criticalWindowsServices = new Set(
+  [
+    'RpcSs',
+    'RpcEptMapper',
+    'DcomLaunch',
+    'LSM',
+    'BrokerInfrastructure',
+    'PlugPlay',
+    'Power',
+    'SamSs',
+    'EventLog',
+    'Schedule',
+    'ProfSvc',
+    'Winmgmt',
+    'CryptSvc',
+    'Dhcp',
+    'Dnscache',
+    'NlaSvc',
+    'nsi',
+    'BFE',
+    'mpssvc',
+    'WinDefend',
+    'gpsvc',
+    'UserManager',
+    'CoreMessagingRegistrar',
+    'SystemEventsBroker',
+    'TimeBrokerSvc',
+    'StateRepository',
+    'LanmanServer',
+    'LanmanWorkstation',
+    'Netman',
+    'netprofm',
+  ].map((name) => name.toLowerCase()),
+);
+
+export function isCriticalWindowsService(name: string): boolean {
+  return criticalWindowsServices.has(name.toLowerCase());
 }

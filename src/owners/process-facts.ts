@@ -16,6 +16,8 @@ export interface ProcessFacts {
   cgroupContainerId: string | null;
   /** Linux: the systemd unit from /proc/<pid>/cgroup, when it is a service. */
   systemdUnit: string | null;
+  /** The unit runs under the user's own manager (`systemctl --user`), not the system's. */
+  systemdUserUnit: boolean;
 }
 
 export function emptyProcessFacts(pid: number): ProcessFacts {
@@ -31,5 +33,6 @@ export function emptyProcessFacts(pid: number): ProcessFacts {
     parentChain: [],
     cgroupContainerId: null,
     systemdUnit: null,
+    systemdUserUnit: false,
   };
 }

@@ -22,6 +22,7 @@ export function readLinuxProcessFacts(pid: number, fs: ProcFs): ProcessFacts | n
   const argv = readLinuxArgv(pid, fs);
   const uid = parseRealUid(fs.readFile(`/proc/${pid}/status`));
   const cgroup = fs.readFile(`/proc/${pid}/cgroup`) ?? '';
+  const unit = findSystemdUnit(cgroup);
   return {
     pid,
     name: stat.name,
@@ -33,7 +34,8 @@ export function readLinuxProcessFacts(pid: number, fs: ProcFs): ProcessFacts | n
     ppid: stat.ppid,
     parentChain: readParentChain(pid, stat.ppid, fs),
     cgroupContainerId: findContainerId(cgroup),
-    systemdUnit: findSystemdUnit(cgroup),
+    systemdUnit: unit?.unit ?? null,
+    systemdUserUnit: unit?.user ?? false,
   };
 }
 
@@ -127,23 +129,25 @@ function findContainerId(cgroup: string): string | null {
 }
 
 /**
- * The service whose cgroup holds the process (`/system.slice/nginx.service` -> `nginx.service`): a
- * supervisor that may restart it. Read from the unified hierarchy (`0::`), else from cgroup v1's
- * `name=systemd` one; the deepest `.service` wins so a user service beats `user@1000.service`.
+ * The systemd service the process runs directly in (`/system.slice/nginx.service` -> nginx.service),
+ * read from the unified hierarchy (`0::`), else cgroup v1's `name=systemd` one. Only when the
+ * service's cgroup is the process's own: a process in a scope below it (a terminal's
+ * `vte-spawn-*.scope` under `user@1000.service`) was not started by that service, and stopping the
+ * service would stop far more (the user's whole session). `user@N.service` itself is never a unit
+ * to stop. Services under `user@N.service/` are user units (`systemctl --user`).
  */
-function findSystemdUnit(cgroup: string): string | null {
+function findSystemdUnit(cgroup: string): { unit: string; user: boolean } | null {
   const lines = cgroup.split('\n');
   const paths = [
     lines.find((line) => line.startsWith('0::'))?.slice(3),
     lines.find((line) => /^\d+:name=systemd:/.test(line))?.replace(/^\d+:name=systemd:/, ''),
   ];
   for (const path of paths) {
-    const units = (path ?? '')
-      .trim()
-      .split('/')
-      .filter((segment) => segment.endsWith('.service'));
-    const unit = units[units.length - 1];
-    if (unit !== undefined) return unit;
+    const segments = (path ?? '').trim().split('/').filter(Boolean);
+    const last = segments[segments.length - 1];
+    if (last === undefined) continue;
+    if (!last.endsWith('.service') || /^user@\d+\.service$/.test(last)) return null;
+    return { unit: last, user: segments.some((segment) => /^user@\d+\.service$/.test(segment)) };
   }
   return null;
 }

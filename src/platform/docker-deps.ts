@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
+import { isLocalDockerEndpoint } from '../docker/is-local-docker-endpoint.ts';
 import { resolveDockerEndpoint } from '../docker/resolve-docker-endpoint.ts';
 
 /** About 2 s in all: a daemon that accepts and never answers must not hang the check. */
@@ -34,6 +35,17 @@ export async function queryDockerForPort(
         endpoint: null,
         endpointSource: null,
         message: 'no Docker engine found (DOCKER_HOST unset, no Docker context, no default socket)',
+      },
+      containers: [],
+    };
+  }
+  if (!isLocalDockerEndpoint(resolved.endpoint)) {
+    return {
+      status: {
+        state: 'not-checked',
+        endpoint: resolved.endpoint,
+        endpointSource: resolved.source,
+        message: `the Docker endpoint ${resolved.endpoint} is another machine; its containers cannot hold a port here`,
       },
       containers: [],
     };

@@ -19,6 +19,7 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
     readOwnerFacts: async (pids) => {
       // Names for every PID come cheaply from fastlist (through ps-list); path, command line,
       // start time and services need one PowerShell CIM query, for the owner PIDs only.
+      if (pids.length === 0) return { processes: new Map(), services: new Map(), warnings: [] };
       const [facts, names] = await Promise.all([readWindowsProcessFacts(pids, exec), readFastlistNames()]);
       for (const pid of pids) {
         const known = facts.processes.get(pid);
@@ -30,14 +31,23 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
           known ? { ...known, name: known.name ?? name } : { ...emptyProcessFacts(pid), name },
         );
       }
-      return { processes: facts.processes, services: facts.services };
+      return { processes: facts.processes, services: facts.services, warnings: facts.warnings };
     },
     readHttpSys: async (port) => {
-      const { queues } = await readWindowsHttpSysQueues(port, exec);
-      if (queues === null) return null;
+      const { queues, warnings } = await readWindowsHttpSysQueues(port, exec);
+      if (queues === null) return { urls: [], processIds: [], warnings };
+      // Only queues netsh ties to the URL name their processes: when several unnamed queues share
+      // it, any of them may serve the port, and none of their services may be offered for stopping.
+      const certain = queues.filter((queue) => queue.urlSource === 'listed' || queue.urlSource === 'by-name');
       return {
         urls: [...new Set(queues.flatMap((queue) => queue.urls))],
-        processIds: [...new Set(queues.flatMap((queue) => queue.processIds))],
+        processIds: [...new Set(certain.flatMap((queue) => queue.processIds))],
+        warnings:
+          certain.length < queues.length
+            ? [
+                `netsh does not say which of several http.sys request queues serves port ${port}; run netsh http show servicestate view=requestq as administrator`,
+              ]
+            : [],
       };
     },
   };

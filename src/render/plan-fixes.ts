@@ -1,7 +1,7 @@
 import type { DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import type { PortStatus } from '../commands/port-status.ts';
-import { isCriticalProcess, isSystemPid } from '../owners/known-holders.ts';
+import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
 import { toDisplayText } from './display-safe.ts';
@@ -147,9 +147,9 @@ function ownerFixes(owner: Owner, input: FixInput): Fix[] {
     case 'wsl':
       return wslFixes(owner, input.port);
     case 'http.sys':
-      return owner.services && owner.services.length > 0 ? [serviceFix(owner), httpSysFix()] : [httpSysFix()];
+      return [...serviceFixes(owner, input.port), httpSysFix()];
     case 'service':
-      return [serviceFix(owner)];
+      return serviceFixes(owner, input.port);
     case 'hidden':
       return [
         {
@@ -254,21 +254,52 @@ function httpSysFix(): Fix {
   };
 }
 
-function serviceFix(owner: Owner): Fix {
+function serviceFixes(owner: Owner, port: number): Fix[] {
   const services = owner.services ?? [];
-  // One command per service: PowerShell's array syntax cannot come from an argument list.
-  const each = services.map((service) => ({
-    powershell: commandFor(['Stop-Service', '-Name', service]).powershell,
-    cmd: commandFor(['net', 'stop', service]).cmd,
-  }));
-  const joined = (key: 'powershell' | 'cmd', separator: string): string | null =>
-    each.length > 0 && each.every((c) => c[key] !== null) ? each.map((c) => c[key]).join(separator) : null;
-  return {
-    title: `Stop the Windows service ${services.map(shown).join(', ')}`,
-    commands: { powershell: joined('powershell', '; '), cmd: joined('cmd', ' && '), posix: null },
-    elevated: true,
-    note: null,
-  };
+  if (services.length === 0) return [];
+  const fixes: Fix[] = [];
+  // IP Helper holds the ports of `netsh interface portproxy` rules: the rule is the owner.
+  if (services.some((service) => service.toLowerCase() === 'iphlpsvc')) {
+    fixes.push({
+      title:
+        'A port proxy rule (netsh interface portproxy) may listen here; list the rules and delete the one for this port',
+      commands: {
+        powershell: 'netsh interface portproxy show all',
+        cmd: 'netsh interface portproxy show all',
+        posix: null,
+      },
+      elevated: false,
+      note: `Delete it with: netsh interface portproxy delete v4tov4 listenport=${port} listenaddress=<address shown>`,
+    });
+  }
+  const stoppable = services.filter((service) => !isCriticalWindowsService(service));
+  if (stoppable.length === 0) {
+    fixes.push({
+      title: `${services.map(shown).join(', ')} ${services.length === 1 ? 'is a service' : 'are services'} Windows needs; do not stop ${services.length === 1 ? 'it' : 'them'}. Use another port.`,
+      commands: none,
+      elevated: false,
+      note: null,
+    });
+    return fixes;
+  }
+  // Several services share one svchost: only one of them holds the port, so each is offered on
+  // its own, never "stop them all".
+  const shared = services.length > 1;
+  for (const service of stoppable) {
+    fixes.push({
+      title: shared
+        ? `If the port belongs to service ${shown(service)} (it shares PID ${owner.process?.pid ?? owner.pid ?? '?'} with ${services.length - 1} other${services.length > 2 ? 's' : ''}), stop it`
+        : `Stop the Windows service ${shown(service)}`,
+      commands: {
+        powershell: commandFor(['Stop-Service', '-Name', service]).powershell,
+        cmd: commandFor(['net', 'stop', service]).cmd,
+        posix: null,
+      },
+      elevated: true,
+      note: null,
+    });
+  }
+  return fixes;
 }
 
 function openDashboardFix(owner: Owner): Fix {
@@ -308,12 +339,22 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
       },
     ];
   }
-  if (facts.systemdUnit) {
+  // A unit's main process is started by systemd itself; a process some service spawned (a cron
+  // job, a CI runner's build) is not that service, and stopping the service would stop more.
+  if (facts.systemdUnit && facts.parentChain[0]?.name === 'systemd') {
+    const user = facts.systemdUserUnit;
     return [
       {
-        title: `Stop systemd unit ${shown(facts.systemdUnit)} (it restarts the process if only the process is killed)`,
-        commands: { ...none, posix: commandFor(['sudo', 'systemctl', 'stop', facts.systemdUnit]).posix },
-        elevated: true,
+        title: `Stop systemd ${user ? 'user ' : ''}unit ${shown(facts.systemdUnit)} (it restarts the process if only the process is killed)`,
+        commands: {
+          ...none,
+          posix: commandFor(
+            user
+              ? ['systemctl', '--user', 'stop', facts.systemdUnit]
+              : ['sudo', 'systemctl', 'stop', facts.systemdUnit],
+          ).posix,
+        },
+        elevated: !user,
         note: null,
       },
     ];

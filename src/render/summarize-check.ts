@@ -12,6 +12,8 @@ export interface SummaryInput {
   owners: readonly Owner[];
   reservedRange: ReservedRange | null;
   probe: BindProbeResult;
+  platform: NodeJS.Platform;
+  tableReadable: boolean;
 }
 
 /** The one-sentence answer, in plain words. */
@@ -30,11 +32,18 @@ export function summarizeCheck(input: SummaryInput): string {
       const span = range ? `${range.start}-${range.end}` : 'a range';
       return `${where} is reserved by Windows (excluded port range ${span}${range?.administered ? ', added by an administrator' : ', usually Hyper-V, WSL or Docker Desktop'}); no process holds it, but nothing can bind it.`;
     }
-    case 'forbidden':
-      return `${where} cannot be bound (${input.probe.errno ?? 'access denied'}): ${input.port < 1024 ? 'ports below 1024 need privileges' : 'an exclusive socket or security software refuses it'}.`;
+    case 'forbidden': {
+      const why =
+        input.port < 1024 && input.platform !== 'win32'
+          ? 'ports below 1024 need privileges'
+          : 'an exclusive socket or security software refuses it';
+      return `${where} cannot be bound (${input.probe.errno ?? 'access denied'}): ${why}.`;
+    }
     case 'shadowed':
       return `${where} is free to bind, but ${held || 'another listener'} also answers "localhost" on this port, so browsers may reach it instead of the dashboard.`;
     case 'unknown':
-      return `${where}: could not decide (the socket table could not be read), so it is not reported as free.`;
+      return input.tableReadable
+        ? `${where}: could not decide (the bind probe failed with ${input.probe.errno ?? 'an error'}), so it is not reported as free.`
+        : `${where}: could not decide (the socket table could not be read), so it is not reported as free.`;
   }
 }

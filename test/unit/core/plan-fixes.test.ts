@@ -256,10 +256,14 @@ describe('planFixes: processes', () => {
     ]);
   });
 
-  it('a systemd service is stopped through systemd, not killed', () => {
+  it('a process systemd started for a unit is stopped through systemd, not killed', () => {
     const fixes = plan({
       status: 'in-use',
-      owners: processOwner(812, { uid: 0, systemdUnit: 'nginx.service' }),
+      owners: processOwner(812, {
+        uid: 0,
+        systemdUnit: 'nginx.service',
+        parentChain: [{ pid: 1, name: 'systemd' }],
+      }),
     });
     assert.deepEqual(fixes, [
       {
@@ -269,6 +273,66 @@ describe('planFixes: processes', () => {
         note: null,
       },
     ]);
+  });
+
+  it('a process a service spawned (a cron job) is not that service: it is killed, the service stays', () => {
+    const fixes = plan({
+      status: 'in-use',
+      owners: processOwner(813, {
+        uid: 0,
+        systemdUnit: 'cron.service',
+        parentChain: [{ pid: 700, name: 'cron' }],
+      }),
+    });
+    assert.deepEqual(
+      fixes.map((f) => f.commands.posix),
+      ['sudo kill 813'],
+    );
+  });
+
+  it('a user unit is stopped with systemctl --user, without sudo', () => {
+    const fixes = plan({
+      status: 'in-use',
+      owners: processOwner(2200, {
+        uid: 1000,
+        systemdUnit: 'tapo-dashboard.service',
+        systemdUserUnit: true,
+        parentChain: [{ pid: 1500, name: 'systemd' }],
+      }),
+    });
+    assert.deepEqual(fixes[0]?.commands.posix, 'systemctl --user stop tapo-dashboard.service');
+    assert.equal(fixes[0]?.elevated, false);
+  });
+
+  it('services Windows needs are never offered for stopping; of shared ones each on its own', () => {
+    const svchost = (services: string[]): Owner[] =>
+      owners({
+        platform: 'win32',
+        listeners: [listener({ address: '0.0.0.0', family: 4, pid: 672 })],
+        processes: new Map([[672, facts(672, { name: 'svchost.exe' })]]),
+        services: new Map([[672, services]]),
+      });
+    const critical = plan({
+      platform: 'win32',
+      status: 'in-use',
+      currentUid: null,
+      owners: svchost(['RpcEptMapper', 'RpcSs']),
+    });
+    assert.deepEqual(allCommands(critical), []);
+    const shared = plan({
+      platform: 'win32',
+      status: 'in-use',
+      currentUid: null,
+      owners: svchost(['RpcSs', 'W3SVC', 'WAS']),
+    });
+    assert.deepEqual(
+      shared.map((f) => f.commands.powershell),
+      ['Stop-Service -Name W3SVC', 'Stop-Service -Name WAS'],
+    );
+    assert.match(
+      shared[0]?.title ?? '',
+      /^If the port belongs to service W3SVC \(it shares PID 672 with 2 others\)/,
+    );
   });
 
   it('an earlier dashboard: open it (first of all fixes), or stop it', () => {
@@ -664,15 +728,7 @@ describe('planFixes: Windows services and hidden owners', () => {
     });
 
   const rows: [string[], Fix['commands']][] = [
-    [['RpcSs'], { powershell: 'Stop-Service -Name RpcSs', cmd: 'net stop RpcSs', posix: null }],
-    [
-      ['RpcEptMapper', 'RpcSs'],
-      {
-        powershell: 'Stop-Service -Name RpcEptMapper; Stop-Service -Name RpcSs',
-        cmd: 'net stop RpcEptMapper && net stop RpcSs',
-        posix: null,
-      },
-    ],
+    [['W3SVC'], { powershell: 'Stop-Service -Name W3SVC', cmd: 'net stop W3SVC', posix: null }],
     [
       ['My Service'],
       { powershell: "Stop-Service -Name 'My Service'", cmd: 'net stop "My Service"', posix: null },

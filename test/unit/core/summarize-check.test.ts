@@ -19,6 +19,8 @@ const summary = (status: PortStatus, fields: Partial<SummaryInput> = {}): string
     owners: [],
     reservedRange: null,
     probe: probe('bound'),
+    platform: 'linux',
+    tableReadable: true,
     ...fields,
   });
 
@@ -69,8 +71,16 @@ describe('summarizeCheck', () => {
       'Port 7777 on 0.0.0.0 is free to bind, but node (PID 77) listening on [::1]:7777 also answers "localhost" on this port, so browsers may reach it instead of the dashboard.',
     ],
     [
-      summary('unknown'),
+      summary('unknown', { tableReadable: false }),
       'Port 7777 on 0.0.0.0: could not decide (the socket table could not be read), so it is not reported as free.',
+    ],
+    [
+      summary('unknown', { probe: probe('error', 'EMFILE') }),
+      'Port 7777 on 0.0.0.0: could not decide (the bind probe failed with EMFILE), so it is not reported as free.',
+    ],
+    [
+      summary('forbidden', { probe: probe('forbidden', 'EACCES'), port: 80, platform: 'win32' }),
+      'Port 80 on 0.0.0.0 cannot be bound (EACCES): an exclusive socket or security software refuses it.',
     ],
   ];
   rows.forEach(([actual, expected], index) => {

@@ -50,6 +50,7 @@ test('facts from a fake /proc: comm with spaces and parentheses, argv, deleted e
     ],
     cgroupContainerId: null,
     systemdUnit: null,
+    systemdUserUnit: false,
   });
 });
 
@@ -123,6 +124,15 @@ const cgroupCases: [string, string, string | null, string | null][] = [
     null,
     'tapo-dashboard.service',
   ],
+  // A terminal (GNOME, KDE, VS Code) puts what it starts in a scope under the user's manager:
+  // stopping user@1000.service would end the whole session, so no unit is named.
+  [
+    'a python started from a desktop terminal',
+    '0::/user.slice/user-1000.slice/user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn-1f2e.scope\n',
+    null,
+    null,
+  ],
+  ['the user manager itself', '0::/user.slice/user-1000.slice/user@1000.service/init.scope\n', null, null],
   [
     'cgroup v1 name=systemd hierarchy',
     '4:memory:/system.slice/postgresql.service\n1:name=systemd:/system.slice/postgresql.service\n',
@@ -143,6 +153,7 @@ for (const [label, cgroup, containerId, unit] of cgroupCases) {
     const facts = readLinuxProcessFacts(4242, nodeServerTree({ '/proc/4242/cgroup': cgroup }));
     assert.equal(facts?.cgroupContainerId, containerId);
     assert.equal(facts?.systemdUnit, unit);
+    assert.equal(facts?.systemdUserUnit, unit !== null && cgroup.includes('/user@'));
   });
 }
 

@@ -68,6 +68,7 @@ describe('readWindowsOwners', () => {
       parentChain: [],
       cgroupContainerId: null,
       systemdUnit: null,
+      systemdUserUnit: false,
     });
     assert.deepEqual([...report.processes.keys()], [6120, 3312]);
     assert.deepEqual(report.services, new Map([[3312, ['iphlpsvc', 'W3SVC']]]));
