@@ -6,6 +6,7 @@ import { errorCatalogue, TapoError } from './contract/error-catalogue.ts';
 import { ExitCode, exitCodeTable } from './contract/exit-codes.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
+import { toDisplayText } from './render/display-safe.ts';
 import { VERSION } from './version.ts';
 
 type Parsed = { command: 'check'; port: unknown; host: unknown; json: boolean } | { command: 'none' };
@@ -75,11 +76,13 @@ function wantsHelp(argv: string[]): boolean {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const wantsJson = argv.includes('--json');
+  // Before the arguments are parsed (a usage error), guess from the words; after, trust yargs.
+  let wantsJson = argv.some((word) => /^--json(=(true|1))?$/.test(word));
   try {
     const parsed = await parseArguments(argv);
     if (parsed.command === 'none') return; // --help or --version was printed
     if (parsed.command === 'check') {
+      wantsJson = parsed.json;
       const port = parsePort(parsed.port);
       const host = parseHost(parsed.host);
       const [{ runCheck }, { createSystemDeps }, { exitCodeForStatus }] = await Promise.all([
@@ -113,7 +116,9 @@ function reportError(caught: unknown, json: boolean): void {
         '\n',
     );
   }
-  const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ');
+  // One line of printable ASCII, whatever the user typed into the bad value.
+  const oneLine = (text: string): string =>
+    toDisplayText(text.replace(/\s*[\r\n]+\s*/g, ' '), { maxLength: 400 });
   process.stderr.write(`tapo-port: ${oneLine(error.message)} (${error.code}) Hint: ${oneLine(error.hint)}\n`);
   if (process.env.TAPO_DEBUG === '1' && caught instanceof Error && caught.stack)
     process.stderr.write(caught.stack + '\n');

@@ -78,6 +78,12 @@ export async function runCheck(
   // a child process, and the engine's answer costs nothing extra while it runs.
   const publishing = askDocker(deps, port, []);
   const [table, reserved] = await Promise.all([deps.readListeners(port), deps.readReservedRanges()]);
+  if (!table.readable && table.missingTool) {
+    throw new TapoError(
+      'E_DEPENDENCY_MISSING',
+      `cannot read the socket table: ${table.missingTool} is not installed (${table.reason})`,
+    );
+  }
   partial(table.warnings);
   partial(reserved.warnings);
   if (!table.readable)

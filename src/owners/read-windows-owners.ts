@@ -1,5 +1,5 @@
 import { win32 } from 'node:path';
-import { runTool } from '../platform/exec.ts';
+import { isToolFailure, runTool } from '../platform/exec.ts';
 import type { Exec } from '../platform/exec.ts';
 import { system32Of } from '../sockets/read-listeners-windows.ts';
 import type { WindowsReaderOptions } from '../sockets/read-listeners-windows.ts';
@@ -24,41 +24,10 @@ export interface WindowsHttpSysQueues {
   warnings: string[];
 }
 
-export interface WindowsOwnerReport extends WindowsProcessFacts {
-  /** As in WindowsHttpSysQueues; also null when PID 4 does not hold the port (not asked). */
-  httpSysQueues: HttpSysRequestQueue[] | null;
-}
-
-/** PID 4, "System": the kernel, which holds the ports of http.sys URL registrations. */
-export const SYSTEM_PID = 4;
 const NETSH_TIMEOUT_MS = 10_000;
 // Windows PowerShell starts in about a second, and the first WMI query on a cold machine can take
 // several more; a shorter limit would turn a slow machine into an unknown owner.
 const POWERSHELL_TIMEOUT_MS = 30_000;
-
-/**
- * Facts about the processes that hold `port`. When PID 4 is among them, netsh tells which
- * processes serve the http.sys URLs on the port; it runs before PowerShell, not beside it, so one
- * PowerShell start covers those processes too.
- */
-export async function readWindowsOwners(
-  ownerPids: readonly number[],
-  port: number,
-  exec: Exec,
-  options: WindowsReaderOptions = {},
-): Promise<WindowsOwnerReport> {
-  const pids = new Set(ownerPids);
-  const warnings: string[] = [];
-  let httpSysQueues: HttpSysRequestQueue[] | null = null;
-  if (pids.has(SYSTEM_PID)) {
-    const httpSys = await readWindowsHttpSysQueues(port, exec, options);
-    httpSysQueues = httpSys.queues;
-    warnings.push(...httpSys.warnings);
-    for (const queue of httpSysQueues ?? []) queue.processIds.forEach((pid) => pids.add(pid));
-  }
-  const facts = await readWindowsProcessFacts([...pids], exec, options);
-  return { ...facts, warnings: [...warnings, ...facts.warnings], httpSysQueues };
-}
 
 /** One PowerShell CIM query for exactly these PIDs (Win32_Process, Win32_Service, GetOwner). */
 export async function readWindowsProcessFacts(
@@ -77,8 +46,8 @@ export async function readWindowsProcessFacts(
     // The script escapes every non-ASCII character, so UTF-8 and the OEM code page agree here.
     { timeoutMs: options.timeoutMs ?? POWERSHELL_TIMEOUT_MS, encoding: 'utf8' },
   );
-  if (typeof result === 'string') {
-    facts.warnings.push(`process details are unknown: ${result}`);
+  if (isToolFailure(result)) {
+    facts.warnings.push(`process details are unknown: ${result.reason}`);
     return facts;
   }
   let report: ReturnType<typeof parseCimProcessJson>;
@@ -113,7 +82,8 @@ export async function readWindowsHttpSysQueues(
     ['http', 'show', 'servicestate', 'view=requestq'],
     { timeoutMs: options.timeoutMs ?? NETSH_TIMEOUT_MS, encoding: 'latin1' },
   );
-  if (typeof result === 'string')
-    return { queues: null, warnings: [`http.sys registrations are unknown: ${result}`] };
+  if (isToolFailure(result)) {
+    return { queues: null, warnings: [`http.sys registrations are unknown: ${result.reason}`] };
+  }
   return { queues: findHttpSysQueuesForPort(parseNetshHttpServiceState(result.stdout), port), warnings: [] };
 }

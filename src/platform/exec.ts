@@ -8,6 +8,8 @@ export interface ExecOptions {
    * turned into U+FFFD, and callers of UTF-8 producers (our PowerShell script) choose 'utf8'.
    */
   encoding?: 'utf8' | 'latin1';
+  /** Variables set on top of this process's environment (e.g. `LC_ALL=C` for fixed formats). */
+  env?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -39,6 +41,7 @@ export const execFileText: Exec = (file, args, options = {}) =>
         maxBuffer: MAX_BUFFER_BYTES,
         windowsHide: true,
         shell: false,
+        ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
       },
       (error, stdout, stderr) => {
         if (error === null) {
@@ -59,16 +62,29 @@ export const execFileText: Exec = (file, args, options = {}) =>
     );
   });
 
+/** Why a tool gave no usable output: one sentence, and whether the tool is not installed. */
+export interface ToolFailure {
+  reason: string;
+  /** The program could not be found (ENOENT): a missing dependency, not a failing one. */
+  missing: boolean;
+  /** The exit code when the program ran and failed; null when it did not run or was stopped. */
+  exitCode: number | null;
+}
+
+export function isToolFailure(result: ExecResult | ToolFailure): result is ToolFailure {
+  return 'reason' in result;
+}
+
 /**
- * Runs a tool and returns its output when it exited with 0, else one sentence saying why there is
- * no output, for the report's reason or warnings. Decides by exit code and error code only.
+ * Runs a tool and returns its output when it exited with 0, else why there is no output, for the
+ * report's reason or warnings. Decides by exit code and error code only.
  */
 export async function runTool(
   exec: Exec,
   file: string,
   args: string[],
   options: ExecOptions = {},
-): Promise<ExecResult | string> {
+): Promise<ExecResult | ToolFailure> {
   // A long argument is a script; the sentence names the tool, not the script.
   const shown = args.map((arg) => (arg.length > 60 ? '<script>' : arg));
   const command = [file.split(/[\\/]/).pop() ?? file, ...shown].join(' ');
@@ -77,12 +93,24 @@ export async function runTool(
     result = await exec(file, args, options);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    return `could not run ${command} (${typeof code === 'string' ? code : String(error)})`;
+    return {
+      reason: `could not run ${command} (${typeof code === 'string' ? code : String(error)})`,
+      missing: code === 'ENOENT',
+      exitCode: null,
+    };
   }
   if (result.code === 0) return result;
   if (result.code === null) {
-    return `${command} was stopped before it finished (time limit ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms)`;
+    return {
+      reason: `${command} was stopped before it finished (time limit ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms)`,
+      missing: false,
+      exitCode: null,
+    };
   }
   const detail = (result.stderr.trim() || result.stdout.trim()).split(/\r?\n/)[0] ?? '';
-  return `${command} exited with code ${result.code}${detail === '' ? '' : `: ${detail}`}`;
+  return {
+    reason: `${command} exited with code ${result.code}${detail === '' ? '' : `: ${detail}`}`,
+    missing: false,
+    exitCode: result.code,
+  };
 }

@@ -2,6 +2,8 @@ import { endianness } from 'node:os';
 import { readLinuxProcessFacts } from '../owners/read-linux-process.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import { parseProcNetTcp } from '../sockets/parse-proc-net-tcp.ts';
+import type { ListenerTable } from '../sockets/listener.ts';
+import { parseSsListeners } from '../sockets/parse-ss.ts';
 import { readLinuxListeners } from '../sockets/read-listeners-linux.ts';
 import { realProcFs, type ProcFs } from './proc-fs.ts';
 import type { PlatformAdapter } from './system-deps.ts';
@@ -14,7 +16,8 @@ export function linuxAdapter(procFs: ProcFs = realProcFs): PlatformAdapter {
       // The /proc scan is synchronous. Yield once first, so work already started (the Docker
       // request) gets its bytes on the wire and the engine answers while /proc is read.
       await new Promise((resolve) => setImmediate(resolve));
-      return readLinuxListeners(port, fs);
+      const table = readLinuxListeners(port, fs);
+      return table.readable ? table : readListenersWithSs(port, table);
     },
     readListenersBetween: async (from, to) => {
       const byteOrder = endianness();
@@ -33,6 +36,31 @@ export function linuxAdapter(procFs: ProcFs = realProcFs): PlatformAdapter {
       return { processes, services: new Map() };
     },
     readHttpSys: async () => null,
+  };
+}
+
+/**
+ * Without a mounted /proc (some containers and chroots), ss still asks the kernel, over netlink.
+ * It cannot name the processes then, but it tells whether the port is taken.
+ */
+async function readListenersWithSs(port: number, unread: ListenerTable): Promise<ListenerTable> {
+  // Loaded here only: child_process is not needed on the usual path.
+  const { execFileText, isToolFailure, runTool } = await import('./exec.ts');
+  const result = await runTool(execFileText, 'ss', ['-Hltnp', `sport = :${port}`], { timeoutMs: 10_000 });
+  if (isToolFailure(result)) {
+    return {
+      readable: false,
+      source: '/proc/net/tcp, ss',
+      reason: `${unread.readable ? '' : unread.reason} ${result.reason}`.trim(),
+      warnings: unread.warnings,
+      ...(result.missing ? { missingTool: 'ss (iproute2), or a mounted /proc' } : {}),
+    };
+  }
+  return {
+    readable: true,
+    source: 'ss -Hltnp',
+    listeners: parseSsListeners(result.stdout, port),
+    warnings: [...unread.warnings, '/proc/net/tcp could not be read; the socket table came from ss'],
   };
 }
 

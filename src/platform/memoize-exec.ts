@@ -7,7 +7,7 @@ import type { Exec } from './exec.ts';
 export function memoizeExec(exec: Exec): Exec {
   const runs = new Map<string, ReturnType<Exec>>();
   return (file, args, options) => {
-    const key = JSON.stringify([file, args, options?.encoding ?? 'utf8']);
+    const key = JSON.stringify([file, args, options?.encoding ?? 'utf8', options?.env ?? null]);
     let run = runs.get(key);
     if (!run) {
       run = exec(file, args, options);

@@ -53,7 +53,8 @@ export function planFixes(input: FixInput): Fix[] {
 
 function nextPortFix(input: FixInput): Fix | null {
   if (input.nextFreePort === null) return null;
-  const argv = ['python', '-m', 'tapo_camera_mcp.web', '--host', input.host.requested];
+  // The literal address: `[::1]` as typed would not bind in Python.
+  const argv = ['python', '-m', 'tapo_camera_mcp.web', '--host', input.host.address];
   return {
     title: `Start the dashboard on the next free port, ${input.nextFreePort}`,
     commands: commandFor([...argv, '--port', String(input.nextFreePort)]),
@@ -93,10 +94,11 @@ function forbiddenFix(input: FixInput): Fix {
       title: 'Ports below 1024 need privileges here; use a port from 1024 up or allow Python to bind it',
       commands: {
         ...none,
-        posix: 'sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v python3)")"',
+        posix:
+          'sudo setcap cap_net_bind_service=+ep "$(python3 -c \'import os, sys; print(os.path.realpath(sys.executable))\')"',
       },
       elevated: true,
-      note: null,
+      note: 'This lets every script run by that Python interpreter bind low ports.',
     };
   }
   return {
@@ -214,12 +216,24 @@ function staleForwarderFix(owner: Owner, input: FixInput): Fix {
       note: 'Do not kill the forwarder: stop the container instead.',
     };
   }
+  // Only the engine that was asked can vouch that no container publishes the port; a forwarder
+  // of another product (Podman, Lima, OrbStack, rootless Docker) is restarted by its own tool.
+  if (!product.startsWith('Docker') || product.includes('rootless')) {
+    return {
+      title: `${product} holds the port, but the Docker engine asked has no container publishing it; restart ${product} or stop its container`,
+      commands: none,
+      elevated: false,
+      note: 'Do not kill the forwarder.',
+    };
+  }
   const desktop = input.platform === 'win32' || input.platform === 'darwin';
   return {
     title: `No container publishes the port: ${product} kept a stale forwarder; restart Docker`,
     commands: desktop ? none : { ...none, posix: 'sudo systemctl restart docker' },
     elevated: !desktop,
-    note: desktop ? 'Quit and reopen Docker Desktop from its tray menu.' : null,
+    note: desktop
+      ? 'Quit and reopen Docker Desktop from its tray menu.'
+      : 'Restarting the engine stops every container unless live-restore is enabled.',
   };
 }
 
@@ -361,12 +375,14 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
   }
   if (input.platform === 'win32') {
     const elevated = facts.user !== null && /^NT AUTHORITY\\/i.test(facts.user);
+    // taskkill without /F asks the program to close (as its window's close button does);
+    // Stop-Process would end it at once, losing unsaved work.
     return [
       {
         title: `Stop ${name} (PID ${pid})`,
-        commands: { powershell: `Stop-Process -Id ${pid}`, cmd: `taskkill /PID ${pid}`, posix: null },
+        commands: { powershell: `taskkill /PID ${pid}`, cmd: `taskkill /PID ${pid}`, posix: null },
         elevated,
-        note: 'Stop-Process ends the process at once; save its work first.',
+        note: 'Console programs ignore this request; if it is still running, add /F to end it at once.',
       },
     ];
   }

@@ -22,7 +22,14 @@ export interface Listener {
 /** The listeners found on one port, or why they could not be read. */
 export type ListenerTable =
   | { readable: true; source: string; listeners: Listener[]; warnings: string[] }
-  | { readable: false; source: string; reason: string; warnings: string[] };
+  | {
+      readable: false;
+      source: string;
+      reason: string;
+      warnings: string[];
+      /** Set when the table could not be read because the tool for it is not installed. */
+      missingTool?: string;
+    };
 
 export function makeListener(
   fields: Partial<Listener> & Pick<Listener, 'address' | 'port' | 'family'>,

@@ -1,5 +1,5 @@
 import { win32 } from 'node:path';
-import { runTool } from '../platform/exec.ts';
+import { isToolFailure, runTool } from '../platform/exec.ts';
 import type { Exec, ExecOptions } from '../platform/exec.ts';
 import type { ListenerTable } from './listener.ts';
 import { parseExcludedPortRanges } from './parse-netsh-excluded-ranges.ts';
@@ -20,26 +20,8 @@ export interface WindowsReservedRanges {
   warnings: string[];
 }
 
-export interface WindowsSocketReport {
-  table: ListenerTable;
-  reserved: WindowsReservedRanges;
-}
-
 export const NETSTAT_SOURCE = 'netstat -ano';
 const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** Listeners on `port` and the reserved ranges, read at the same time. */
-export async function readWindowsListeners(
-  port: number,
-  exec: Exec,
-  options: WindowsReaderOptions = {},
-): Promise<WindowsSocketReport> {
-  const [table, reserved] = await Promise.all([
-    readWindowsListenerTable(port, exec, options),
-    readWindowsReservedRanges(exec, options),
-  ]);
-  return { table, reserved };
-}
 
 /**
  * Listeners from `netstat -ano`; every TCP listener when `port` is undefined.
@@ -61,8 +43,15 @@ export async function readWindowsListenerTable(
     ['-ano'],
     latin1(options),
   );
-  if (typeof result === 'string')
-    return { readable: false, source: NETSTAT_SOURCE, reason: result, warnings: [] };
+  if (isToolFailure(result)) {
+    return {
+      readable: false,
+      source: NETSTAT_SOURCE,
+      reason: result.reason,
+      warnings: [],
+      ...(result.missing ? { missingTool: 'netstat.exe' } : {}),
+    };
+  }
   // Every Windows machine listens on TCP 135 and 445; output without a TCP row is not the table.
   if (!/^[ \t]*TCP[ \t]/im.test(result.stdout)) {
     return {
@@ -100,9 +89,9 @@ export async function readWindowsReservedRanges(
   const reserved: WindowsReservedRanges = { ranges: [], unreadFamilies: [], warnings: [] };
   families.forEach((family, index) => {
     const result = results[index];
-    if (result === undefined || typeof result === 'string') {
+    if (result === undefined || isToolFailure(result)) {
       reserved.unreadFamilies.push(family);
-      reserved.warnings.push(`IPv${family} excluded port ranges are unknown: ${result ?? 'not run'}`);
+      reserved.warnings.push(`IPv${family} excluded port ranges are unknown: ${result?.reason ?? 'not run'}`);
     } else {
       reserved.ranges.push(...parseExcludedPortRanges(result.stdout, family));
     }

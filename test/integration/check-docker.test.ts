@@ -90,6 +90,16 @@ describe('check with a real Docker engine', () => {
   });
 });
 
+describe('check with a Docker endpoint on another machine', () => {
+  it('does not ask it: its containers cannot hold a port here', async () => {
+    const port = await freePort();
+    // TEST-NET-2 (RFC 5737): never connected to, since the endpoint is not asked at all.
+    const { data } = await checkJson(port, 'tcp://198.51.100.7:2376');
+    assert.equal(data?.docker.state, 'not-checked');
+    assert.equal(data?.status, 'free');
+  });
+});
+
 describe('check with a Docker engine that never answers', () => {
   it('still answers, reporting Docker as unresponsive', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tapo-hung-docker-'));
@@ -105,6 +115,8 @@ describe('check with a Docker engine that never answers', () => {
       assert.equal(data?.status, 'free');
       assert.ok(accepted.length > 0, 'the check must really have connected to the hung engine');
       assert.ok(warnings.some((w) => w.code === 'W_DOCKER'));
+      // The budget applied is the documented one (the message says so); timing itself is not asserted.
+      assert.match(data?.docker.message ?? '', /within 2000 ms/);
       console.log(`check with a hung Docker engine took ${Math.round(result.elapsedMs)} ms (budget 2000 ms)`);
     } finally {
       for (const socket of accepted) socket.destroy();

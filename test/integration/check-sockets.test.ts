@@ -55,6 +55,21 @@ describe('check with real sockets', () => {
     });
   }
 
+  it('a dual-stack :: listener (Node and Java default) blocks 0.0.0.0 and is named', async () => {
+    const port = await freePort();
+    const holder = await hold({ host: '::', port, dualStack: true });
+    const { envelope } = await check(port);
+    assert.equal(envelope.data?.status, 'in-use');
+    assert.deepEqual(
+      envelope.data?.listeners.map((l) => [l.address, l.relation]),
+      [['::', 'blocks']],
+    );
+    assert.deepEqual(
+      envelope.data?.owners.map((o) => o.pid),
+      [holder.pid],
+    );
+  });
+
   it('says in-use for ::1 when the dashboard asks for ::1', async () => {
     const port = await freePort();
     const holder = await hold({ host: '::1', port });

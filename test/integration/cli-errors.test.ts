@@ -7,6 +7,7 @@ const badInputs: { args: string[]; code: string; names: string }[] = [
   { args: ['--port', 'abc'], code: 'E_INVALID_PORT', names: '"abc"' },
   { args: ['--port='], code: 'E_INVALID_PORT', names: '(empty)' },
   { args: ['--port=-1'], code: 'E_INVALID_PORT', names: '"-1"' },
+  { args: ['--port', '-1'], code: 'E_INVALID_PORT', names: '"-1"' },
   { args: ['--port', '0'], code: 'E_INVALID_PORT', names: '"0"' },
   { args: ['--port', '65536'], code: 'E_INVALID_PORT', names: '"65536"' },
   { args: ['--port', '7777.5'], code: 'E_INVALID_PORT', names: '"7777.5"' },
@@ -43,6 +44,21 @@ describe('bad input ends with one line and exit 2, never a stack trace', () => {
       assert.equal(envelope.error.code, code);
     });
   }
+
+  it('--json=true also gets the JSON error envelope', async () => {
+    const result = await runCli(['check', '--json=true', '--port', 'abc']);
+    assert.equal(result.code, 2);
+    const envelope = JSON.parse(result.stdout) as { error: { code: string } };
+    assertMatchesSchema(envelope);
+    assert.equal(envelope.error.code, 'E_INVALID_PORT');
+  });
+
+  it('a bad value with non-ASCII or control characters is shown escaped on stderr', async () => {
+    const result = await runCli(['check', '--port', '7\u001b[31m7\u20ac']);
+    assert.equal(result.code, 2);
+    assert.doesNotMatch(result.stderr, /[^\u0020-\u007e\n]/);
+    assert.match(result.stderr, /"7\\u001b\[31m7\\u\{20AC\}"/);
+  });
 
   it('an unknown command is a usage error', async () => {
     const result = await runCli(['chekc']);

@@ -147,6 +147,45 @@ describe('runCheck: what it asks, and when', () => {
     });
   });
 
+  it('a socket table whose tool is not installed is E_DEPENDENCY_MISSING (exit 3), not "unknown"', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'win32',
+      probe: probe('bound'),
+      table: {
+        readable: false,
+        source: 'netstat -ano',
+        reason: 'could not run netstat.exe -ano (ENOENT)',
+        warnings: [],
+        missingTool: 'netstat.exe',
+      },
+    });
+    await assert.rejects(runCheck(deps, host('0.0.0.0'), 7777), (error: unknown) => {
+      assert.ok(error instanceof TapoError);
+      assert.equal(error.code, 'E_DEPENDENCY_MISSING');
+      assert.equal(
+        error.message,
+        'cannot read the socket table: netstat.exe is not installed (could not run netstat.exe -ano (ENOENT))',
+      );
+      return true;
+    });
+    assert.deepEqual(calls.ownerPids, []);
+  });
+
+  it('an unreadable table whose tool is there is "unknown", never "free"', async () => {
+    const { deps } = fakeDeps({
+      platform: 'win32',
+      probe: probe('bound'),
+      table: {
+        readable: false,
+        source: 'netstat -ano',
+        reason: 'netstat -ano printed no TCP rows',
+        warnings: [],
+      },
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.equal(data.status, 'unknown');
+  });
+
   // queryDocker is started before the socket table is read. The real one can reject (the
   // separately bundled Docker client fails to load); the socket answer must survive that, and no
   // rejection may be left unhandled (Node ends the process on one, after the CLI wrote its answer).

@@ -42,10 +42,22 @@ describe('execFileText', () => {
 describe('runTool', () => {
   it('names the tool, not the script, and takes the first line of stderr', async () => {
     const exec: Exec = async () => ({ stdout: 'ignored', stderr: 'first line\r\nsecond line\r\n', code: 2 });
-    assert.equal(
-      await runTool(exec, 'C:\\Windows\\System32\\tool.exe', ['-x', 'y'.repeat(61)]),
-      'tool.exe -x <script> exited with code 2: first line',
-    );
+    assert.deepEqual(await runTool(exec, 'C:\\Windows\\System32\\tool.exe', ['-x', 'y'.repeat(61)]), {
+      reason: 'tool.exe -x <script> exited with code 2: first line',
+      missing: false,
+      exitCode: 2,
+    });
+  });
+
+  it('says when the tool is not installed (ENOENT), from the error code', async () => {
+    const exec: Exec = async () => {
+      throw Object.assign(new Error('spawn netstat ENOENT'), { code: 'ENOENT' });
+    };
+    assert.deepEqual(await runTool(exec, 'netstat', ['-ano']), {
+      reason: 'could not run netstat -ano (ENOENT)',
+      missing: true,
+      exitCode: null,
+    });
   });
 
   it('returns the result itself on exit code 0', async () => {

@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import type { Exec, ExecOptions, ExecResult } from '../../../src/platform/exec.ts';
 import {
   readWindowsListenerTable,
-  readWindowsListeners,
   readWindowsReservedRanges,
 } from '../../../src/sockets/read-listeners-windows.ts';
 
@@ -73,8 +72,8 @@ describe('readWindowsListenerTable', () => {
   });
 
   it('says why the table is unknown: not runnable, stopped, failed, or not a table', async () => {
-    const cases: [Buffer | ExecResult | Error, string][] = [
-      [enoent(), 'could not run netstat.exe -ano (ENOENT)'],
+    const cases: [Buffer | ExecResult | Error, string, string?][] = [
+      [enoent(), 'could not run netstat.exe -ano (ENOENT)', 'netstat.exe'],
       [
         { stdout: '', stderr: '', code: null },
         'netstat.exe -ano was stopped before it finished (time limit 10000 ms)',
@@ -85,13 +84,15 @@ describe('readWindowsListenerTable', () => {
       ],
       [Buffer.from('\r\nActive Connections\r\n\r\n'), 'netstat -ano printed no TCP rows'],
     ];
-    for (const [answer, reason] of cases) {
+    for (const [answer, reason, missingTool] of cases) {
       const { exec } = fakeExec({ [NETSTAT_KEY]: answer });
       assert.deepEqual(await readWindowsListenerTable(7777, exec, options), {
         readable: false,
         source: 'netstat -ano',
         reason,
         warnings: [],
+        // Only a tool that is not there is a missing dependency; the others failed.
+        ...(missingTool ? { missingTool } : {}),
       });
     }
   });
@@ -139,8 +140,8 @@ describe('readWindowsReservedRanges', () => {
   });
 });
 
-describe('readWindowsListeners', () => {
-  it('runs the three tools under the given system root and returns the table and the ranges together', async () => {
+describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
+  it('run the three tools under the given system root', async () => {
     const { exec, calls } = fakeExec({
       'D:\\WIN\\System32\\netstat.exe -ano': bytesOf(
         'netstat-ano.en.constructed.time-wait-before-listen.80-beside-8080.txt',
@@ -153,7 +154,11 @@ describe('readWindowsListeners', () => {
           '* - Administered port exclusions.\r\n',
       ),
     });
-    const report = await readWindowsListeners(80, exec, { systemRoot: 'D:\\WIN', timeoutMs: 500 });
+    const options = { systemRoot: 'D:\\WIN', timeoutMs: 500 };
+    const report = {
+      table: await readWindowsListenerTable(80, exec, options),
+      reserved: await readWindowsReservedRanges(exec, options),
+    };
     assert.equal(calls.length, 3);
     assert.ok(calls.every((call) => call.options?.timeoutMs === 500 && call.options.encoding === 'latin1'));
     assert.ok(report.table.readable);

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { readWindowsOwners, readWindowsProcessFacts } from '../../../src/owners/read-windows-owners.ts';
+import {
+  readWindowsHttpSysQueues,
+  readWindowsProcessFacts,
+} from '../../../src/owners/read-windows-owners.ts';
 import { buildCimQueryScript } from '../../../src/owners/windows-cim-query.ts';
 import type { Exec, ExecOptions, ExecResult } from '../../../src/platform/exec.ts';
 
@@ -47,10 +50,10 @@ function fakeExec(answers: {
 
 const PS7 = bytesOf('cim-process.ps7.CONSTRUCTED.arrays.crlf.json');
 
-describe('readWindowsOwners', () => {
-  it('asks PowerShell once about the owner PIDs only and never runs netsh when PID 4 is not among them', async () => {
+describe('readWindowsProcessFacts and readWindowsHttpSysQueues', () => {
+  it('asks PowerShell once about the owner PIDs only, deduplicated', async () => {
     const { exec, calls } = fakeExec({ powershell: PS7, expectPids: [3312, 6120] });
-    const report = await readWindowsOwners([6120, 3312, 6120], 7777, exec, options);
+    const report = await readWindowsProcessFacts([6120, 3312, 6120], exec, options);
     assert.deepEqual(
       calls.map((call) => [call.file, call.options]),
       [[POWERSHELL, { timeoutMs: 30_000, encoding: 'utf8' }]],
@@ -72,11 +75,10 @@ describe('readWindowsOwners', () => {
     });
     assert.deepEqual([...report.processes.keys()], [6120, 3312]);
     assert.deepEqual(report.services, new Map([[3312, ['iphlpsvc', 'W3SVC']]]));
-    assert.equal(report.httpSysQueues, null);
     assert.deepEqual(report.warnings, []);
   });
 
-  it('when PID 4 holds the port: netsh first, then one PowerShell query that includes the http.sys PIDs', async () => {
+  it('netsh names the processes behind an http.sys URL; one PowerShell query then covers PID 4 and them', async () => {
     const cim = Buffer.from(
       '{"processes":[{"ProcessId":4,"ParentProcessId":0,"Name":"System","ExecutablePath":null,"CommandLine":null,' +
         '"CreationDate":"2025-11-20T07:58:00.0000000Z","Owner":null}],"services":null}\r\n',
@@ -86,7 +88,12 @@ describe('readWindowsOwners', () => {
       powershell: cim,
       expectPids: [4, 2668],
     });
-    const report = await readWindowsOwners([4], 80, exec, options);
+    const httpSys = await readWindowsHttpSysQueues(80, exec, options);
+    const report = await readWindowsProcessFacts(
+      [4, ...(httpSys.queues ?? []).flatMap((q) => q.processIds)],
+      exec,
+      options,
+    );
     assert.deepEqual(
       calls.map((call) => [call.file, call.args.slice(0, 4), call.options?.encoding]),
       [
@@ -94,7 +101,7 @@ describe('readWindowsOwners', () => {
         [POWERSHELL, ['-NoProfile', '-NonInteractive', '-Command', buildCimQueryScript([4, 2668])], 'utf8'],
       ],
     );
-    assert.deepEqual(report.httpSysQueues, [
+    assert.deepEqual(httpSys.queues, [
       {
         name: 'Request queue is unnamed.',
         urls: ['HTTP://+:80/116B50EB-ECE2-41AC-8429-9F9E963361B7/'],
@@ -108,28 +115,19 @@ describe('readWindowsOwners', () => {
     assert.deepEqual(report.warnings, ['PID 2668 was not found; it may have exited']);
   });
 
-  it('reports http.sys as unknown when netsh fails, and still asks about PID 4', async () => {
-    const { exec } = fakeExec({
-      netsh: { stdout: '', stderr: '', code: null },
-      powershell: bytesOf('cim-process.ps51.CONSTRUCTED.single-object.null-services.bom-crlf.json'),
-      expectPids: [4],
-    });
-    const report = await readWindowsOwners([4], 80, exec, options);
-    assert.equal(report.httpSysQueues, null);
+  it('reports http.sys as unknown when netsh fails', async () => {
+    const { exec } = fakeExec({ netsh: { stdout: '', stderr: '', code: null } });
+    const report = await readWindowsHttpSysQueues(80, exec, options);
+    assert.equal(report.queues, null);
     assert.deepEqual(report.warnings, [
       'http.sys registrations are unknown: netsh.exe http show servicestate view=requestq was stopped before it finished (time limit 10000 ms)',
     ]);
-    assert.equal(report.processes.get(4)?.name, 'System');
   });
 
   it('gives an empty list, not null, when netsh shows no URL on the port', async () => {
-    const { exec } = fakeExec({
-      netsh: bytesOf('servicestate.server-session-view.pid2668-port80.blog.txt'),
-      powershell: bytesOf('cim-process.ps51.CONSTRUCTED.single-object.null-services.bom-crlf.json'),
-      expectPids: [4],
-    });
-    const report = await readWindowsOwners([4], 8080, exec, options);
-    assert.deepEqual(report.httpSysQueues, []);
+    const { exec } = fakeExec({ netsh: bytesOf('servicestate.server-session-view.pid2668-port80.blog.txt') });
+    const report = await readWindowsHttpSysQueues(8080, exec, options);
+    assert.deepEqual(report.queues, []);
     assert.deepEqual(report.warnings, []);
   });
 });
