@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorEnvelope, successEnvelope, toAsciiJson } from './contract/envelope.ts';
-import { errorCatalogue, TapoError } from './contract/error-catalogue.ts';
+import { TapoError } from './contract/error-catalogue.ts';
 import { ExitCode, exitCodeTable } from './contract/exit-codes.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
@@ -122,7 +122,7 @@ function reportError(caught: unknown, json: boolean): void {
   process.stderr.write(`tapo-port: ${oneLine(error.message)} (${error.code}) Hint: ${oneLine(error.hint)}\n`);
   if (process.env.TAPO_DEBUG === '1' && caught instanceof Error && caught.stack)
     process.stderr.write(caught.stack + '\n');
-  process.exitCode = errorCatalogue[error.code].exit;
+  process.exitCode = error.exitCode;
 }
 
 void main(hideBin(process.argv)).catch(() => {

@@ -1,13 +1,13 @@
 import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
-import { assembleOwners, formatEndpoint } from '../owners/assemble-owners.ts';
+import { assembleOwners } from '../owners/assemble-owners.ts';
 import { isDashboardCommandLine } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../probe/bind-probe.ts';
 import { planFixes, type Fix } from '../render/plan-fixes.ts';
 import { summarizeCheck } from '../render/summarize-check.ts';
-import { familyOf } from '../sockets/address-family.ts';
+import { familyOf, formatEndpoint } from '../sockets/address-family.ts';
 import { makeListener, type Listener, type ListenerTable } from '../sockets/listener.ts';
 import { relateListener, type ListenerRelation } from '../sockets/relate-listener.ts';
 import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';

@@ -1,11 +1,11 @@
 import type { ContainerFacts } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
-import { familyOf } from '../sockets/address-family.ts';
+import { familyOf, formatEndpoint } from '../sockets/address-family.ts';
 import { makeListener, type Listener } from '../sockets/listener.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
 import { forwarderProduct, isDashboardCommandLine, isWslRelay } from './known-holders.ts';
 import type { Owner } from './owner.ts';
-import { toDisplayText } from '../render/display-safe.ts';
+import { toDisplayName as shown } from '../render/display-safe.ts';
 import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
 
 /** Everything gathered about the port; assembling owners from it is pure. */
@@ -207,10 +207,6 @@ function uniqueAddresses(listeners: Listener[]): string[] {
   return [...new Set(listeners.map((l) => l.address))];
 }
 
-export function formatEndpoint(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 function blankOwner(kind: Owner['kind'], pid: number | null, addresses: string[]): Owner {
   return {
     kind,
@@ -225,9 +221,4 @@ function blankOwner(kind: Owner['kind'], pid: number | null, addresses: string[]
     dashboard: null,
     hidden: null,
   };
-}
-
-/** Names come from other programs: never let one move the cursor or fake a line in a sentence. */
-function shown(name: string): string {
-  return toDisplayText(name, { maxLength: 80 });
 }

@@ -2,7 +2,7 @@ import type { CheckDeps } from '../commands/check.ts';
 import { probeBind } from '../probe/bind-probe.ts';
 import { findNextFreePort } from '../probe/find-next-free-port.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
-import type { ReservedRange } from '../sockets/reserved-range.ts';
+import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
 import type { Listener } from '../sockets/listener.ts';
 import { queryDockerForPort } from './docker-deps.ts';
 
@@ -55,7 +55,11 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
       ]);
       const taken = new Set(listeners.filter((l) => relateListener(l, host) !== 'none').map((l) => l.port));
       const isTaken = async (candidate: number): Promise<boolean> =>
-        taken.has(candidate) || ranges.some((r) => candidate >= r.start && candidate <= r.end);
+        taken.has(candidate) ||
+        findReservedRange(
+          ranges.filter((range) => range.family === host.family),
+          candidate,
+        ) !== null;
       return findNextFreePort(host, port, isTaken, probeBind, NEXT_PORT_SCAN_LIMIT);
     },
   };

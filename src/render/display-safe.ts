@@ -98,3 +98,11 @@ function countCodePoints(s: string, from: number): number {
 function isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit <= 0xdbff;
 }
+
+/**
+ * A name from another program (process, container, service, unit) for use inside a sentence:
+ * escaped and short, so it can never move the cursor or fake a line.
+ */
+export function toDisplayName(name: string): string {
+  return toDisplayText(name, { maxLength: 80 });
+}

@@ -4,7 +4,7 @@ import type { PortStatus } from '../commands/port-status.ts';
 import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
-import { toDisplayText } from './display-safe.ts';
+import { toDisplayName as shown } from './display-safe.ts';
 import { commandFor, type ShellCommands } from './fix-command.ts';
 
 /** One numbered fix: what to do, and the exact command for each shell (null where it does not apply). */
@@ -53,8 +53,9 @@ export function planFixes(input: FixInput): Fix[] {
 
 function nextPortFix(input: FixInput): Fix | null {
   if (input.nextFreePort === null) return null;
-  // The literal address: `[::1]` as typed would not bind in Python.
-  const argv = ['python', '-m', 'tapo_camera_mcp.web', '--host', input.host.address];
+  // The literal address (`[::1]` as typed would not bind in Python), but `localhost` as typed.
+  const bindHost = input.host.requested.toLowerCase() === 'localhost' ? 'localhost' : input.host.address;
+  const argv = ['python', '-m', 'tapo_camera_mcp.web', '--host', bindHost];
   return {
     title: `Start the dashboard on the next free port, ${input.nextFreePort}`,
     commands: commandFor([...argv, '--port', String(input.nextFreePort)]),
@@ -399,9 +400,4 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
       note: null,
     },
   ];
-}
-
-/** Names come from other programs: a title must never carry their control characters. */
-function shown(name: string): string {
-  return toDisplayText(name, { maxLength: 80 });
 }

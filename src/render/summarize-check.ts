@@ -1,6 +1,6 @@
 import type { PortStatus } from '../commands/port-status.ts';
 import type { BindHost } from '../input/parse-host.ts';
-import { formatEndpoint } from '../owners/assemble-owners.ts';
+import { formatEndpoint } from '../sockets/address-family.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { BindProbeResult } from '../probe/bind-probe.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';

@@ -17,3 +17,8 @@ export function familyOf(address: string): 4 | 6 | null {
   if (isIPv6(address)) return 6;
   return null;
 }
+
+/** `127.0.0.1:7777`, `[::1]:7777`. */
+export function formatEndpoint(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

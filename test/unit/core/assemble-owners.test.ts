@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { containersPublishingPort } from '../../../src/docker/match-containers.ts';
-import { formatEndpoint } from '../../../src/owners/assemble-owners.ts';
+import { formatEndpoint } from '../../../src/sockets/address-family.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import { parseSsListeners } from '../../../src/sockets/parse-ss.ts';
 import { parseWindowsNetstat } from '../../../src/sockets/parse-netstat-windows.ts';

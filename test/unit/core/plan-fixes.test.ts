@@ -152,10 +152,12 @@ describe('planFixes: the next free port and the status', () => {
         commands: {
           powershell: null,
           cmd: null,
-          posix: 'sudo setcap cap_net_bind_service=+ep "$(readlink -f "$(command -v python3)")"',
+          // The interpreter itself, not a pyenv shim script (setcap on a script does nothing).
+          posix:
+            'sudo setcap cap_net_bind_service=+ep "$(python3 -c \'import os, sys; print(os.path.realpath(sys.executable))\')"',
         },
         elevated: true,
-        note: null,
+        note: 'This lets every script run by that Python interpreter bind low ports.',
       },
     ],
     [
@@ -239,7 +241,7 @@ describe('planFixes: processes', () => {
     assert.deepEqual(plan({ status: 'in-use', owners: processOwner(4242) })[0]?.commands.posix, 'kill 4242');
   });
 
-  it('Windows: Stop-Process and taskkill, and a warning that it ends the process at once', () => {
+  it('Windows: the gentle taskkill (no /F) in both shells, and what to do when it is ignored', () => {
     const fixes = plan({
       platform: 'win32',
       status: 'in-use',
@@ -249,9 +251,9 @@ describe('planFixes: processes', () => {
     assert.deepEqual(fixes, [
       {
         title: 'Stop python3 (PID 4242)',
-        commands: { powershell: 'Stop-Process -Id 4242', cmd: 'taskkill /PID 4242', posix: null },
+        commands: { powershell: 'taskkill /PID 4242', cmd: 'taskkill /PID 4242', posix: null },
         elevated: false,
-        note: 'Stop-Process ends the process at once; save its work first.',
+        note: 'Console programs ignore this request; if it is still running, add /F to end it at once.',
       },
     ]);
   });
@@ -419,7 +421,7 @@ describe('planFixes: forwarders are never killed; their container is stopped', (
           'No container publishes the port: Docker (docker-proxy) kept a stale forwarder; restart Docker',
         commands: { powershell: null, cmd: null, posix: 'sudo systemctl restart docker' },
         elevated: true,
-        note: null,
+        note: 'Restarting the engine stops every container unless live-restore is enabled.',
       },
     ]);
   });
@@ -861,7 +863,7 @@ describe('planFixes: processes the operating system needs are never offered for 
     });
     assert.equal(fixes[0]?.title, 'Stop sqlservr.exe (PID 3100)');
     assert.equal(fixes[0]?.elevated, true);
-    assert.equal(fixes[0]?.commands.powershell, 'Stop-Process -Id 3100');
+    assert.equal(fixes[0]?.commands.powershell, 'taskkill /PID 3100');
   });
 
   it('"run the check again" repeats the host and uses the command this tool was started with', () => {
