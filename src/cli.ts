@@ -6,10 +6,15 @@ import { TapoError } from './contract/error-catalogue.ts';
 import { ExitCode, exitCodeTable } from './contract/exit-codes.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
+import { parsePortList } from './input/parse-port-list.ts';
+import { projectPorts } from './probe/project-ports.ts';
 import { toDisplayText } from './render/display-safe.ts';
 import { VERSION } from './version.ts';
 
-type Parsed = { command: 'check'; port: unknown; host: unknown; json: boolean } | { command: 'none' };
+type Parsed =
+  | { command: 'check'; port: unknown; host: unknown; json: boolean }
+  | { command: 'find-port'; start: unknown; end: unknown; host: unknown; exclude: unknown; json: boolean }
+  | { command: 'none' };
 
 const exitCodeHelp = ['Exit codes:', ...exitCodeTable.map((row) => `  ${row.code}  ${row.meaning}`)].join(
   '\n',
@@ -60,6 +65,50 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
         };
       },
     )
+    .command(
+      'find-port',
+      'The first port from --start up that check would call free for the host; prints the number.',
+      (command) =>
+        command
+          .option('start', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'First port to try [default: 7777]',
+          })
+          .option('end', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Last port to try [default: start + 100]',
+          })
+          .option('host', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Address the dashboard binds [default: 0.0.0.0]',
+          })
+          .option('exclude', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Ports never to pick, e.g. 7778,8000-8010, or none [default: 7778]',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'One versioned JSON document on stdout',
+          })
+          .example('$0 find-port', 'Next free port from 7777 on all interfaces')
+          .example('$0 find-port --start 8000 --end 8100 --exclude 8080', 'Search a range')
+          .epilogue(exitCodeHelp),
+      (args) => {
+        parsed = {
+          command: 'find-port',
+          start: args.start ?? '7777',
+          end: args.end,
+          host: args.host ?? '0.0.0.0',
+          exclude: args.exclude,
+          json: args.json,
+        };
+      },
+    )
     .demandCommand(1, 'Name a command, for example: tapo-port check')
     .epilogue(exitCodeHelp)
     .fail((message, error) => {
@@ -81,28 +130,56 @@ async function main(argv: string[]): Promise<void> {
   try {
     const parsed = await parseArguments(argv);
     if (parsed.command === 'none') return; // --help or --version was printed
-    if (parsed.command === 'check') {
-      wantsJson = parsed.json;
-      const port = parsePort(parsed.port);
-      const host = parseHost(parsed.host);
-      const [{ runCheck }, { createSystemDeps }, { exitCodeForStatus }] = await Promise.all([
-        import('./commands/check.ts'),
-        import('./platform/system-deps.ts'),
-        import('./commands/port-status-exit.ts'),
-      ]);
-      const { data, warnings } = await runCheck(createSystemDeps(), host, port);
-      if (parsed.json) {
-        process.stdout.write(toAsciiJson(successEnvelope('PortCheck', data, warnings)) + '\n');
-      } else {
-        const { renderCheckText } = await import('./render/render-check-text.ts');
-        const colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-        process.stdout.write(renderCheckText(data, warnings, { colour }));
-      }
-      process.exitCode = exitCodeForStatus(data.status);
-    }
+    wantsJson = parsed.json;
+    if (parsed.command === 'check') await runCheckCommand(parsed);
+    if (parsed.command === 'find-port') await runFindPortCommand(parsed);
   } catch (caught) {
     reportError(caught, wantsJson);
   }
+}
+
+async function runCheckCommand(parsed: Extract<Parsed, { command: 'check' }>): Promise<void> {
+  const port = parsePort(parsed.port);
+  const host = parseHost(parsed.host);
+  const [{ runCheck }, { createSystemDeps }, { exitCodeForStatus }] = await Promise.all([
+    import('./commands/check.ts'),
+    import('./platform/system-deps.ts'),
+    import('./commands/port-status-exit.ts'),
+  ]);
+  const { data, warnings } = await runCheck(createSystemDeps(), host, port);
+  if (parsed.json) {
+    process.stdout.write(toAsciiJson(successEnvelope('PortCheck', data, warnings)) + '\n');
+  } else {
+    const { renderCheckText } = await import('./render/render-check-text.ts');
+    const colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+    process.stdout.write(renderCheckText(data, warnings, { colour }));
+  }
+  process.exitCode = exitCodeForStatus(data.status);
+}
+
+async function runFindPortCommand(parsed: Extract<Parsed, { command: 'find-port' }>): Promise<void> {
+  const start = parsePort(parsed.start, '--start');
+  const end = parsed.end === undefined ? Math.min(65535, start + 100) : parsePort(parsed.end, '--end');
+  if (end < start) {
+    throw new TapoError('E_INVALID_PORT', `invalid --end ${end}: it is below --start ${start}`);
+  }
+  const host = parseHost(parsed.host);
+  const exclude =
+    parsed.exclude === 'none'
+      ? []
+      : parsed.exclude === undefined
+        ? projectPorts.map((port) => ({ from: port, to: port }))
+        : parsePortList(parsed.exclude);
+  const [{ runFindPort }, { createFindPortDeps }] = await Promise.all([
+    import('./commands/find-port.ts'),
+    import('./platform/system-deps.ts'),
+  ]);
+  const { data, warnings } = await runFindPort(createFindPortDeps(), { host, start, end, exclude });
+  // The number alone, for scripts: $port = tapo-port find-port
+  process.stdout.write(
+    parsed.json ? toAsciiJson(successEnvelope('PortSearch', data, warnings)) + '\n' : `${data.port}\n`,
+  );
+  process.exitCode = ExitCode.ok;
 }
 
 function reportError(caught: unknown, json: boolean): void {

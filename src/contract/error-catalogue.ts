@@ -18,9 +18,21 @@ export const errorCatalogue = {
     exit: ExitCode.usage,
     hint: 'Run tapo-port --help to see the commands and their options.',
   },
+  E_NO_FREE_PORT: {
+    exit: ExitCode.noFreePort,
+    hint: 'Widen the range with --end, or free a port: tapo-port check --port <port> shows who holds it.',
+  },
+  E_SOCKET_TABLE: {
+    exit: ExitCode.unknown,
+    hint: 'Run again with elevated rights (sudo, or an administrator PowerShell).',
+  },
   E_DEPENDENCY_MISSING: {
     exit: ExitCode.dependencyMissing,
     hint: 'Install the named tool or run on a system where it is available.',
+  },
+  E_NOT_AN_OWNER: {
+    exit: ExitCode.usage,
+    hint: 'Run tapo-port check --port <port> to see which PIDs and containers hold the port, and pass one of them.',
   },
   E_UNEXPECTED: {
     exit: ExitCode.unexpected,

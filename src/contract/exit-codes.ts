@@ -12,6 +12,8 @@ export const ExitCode = {
   unknown: 4,
   /** A bug or an environment failure the user did not cause. */
   unexpected: 5,
+  /** find-port: no port in the range is free. */
+  noFreePort: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -23,4 +25,5 @@ export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] 
   { code: ExitCode.dependencyMissing, meaning: 'a required system tool is missing' },
   { code: ExitCode.unknown, meaning: 'could not decide (socket table unreadable); never reported as free' },
   { code: ExitCode.unexpected, meaning: 'unexpected internal error' },
+  { code: ExitCode.noFreePort, meaning: 'find-port: no free port in the range' },
 ];

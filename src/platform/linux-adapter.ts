@@ -20,11 +20,26 @@ export function linuxAdapter(procFs: ProcFs = realProcFs): PlatformAdapter {
       return table.readable ? table : readListenersWithSs(port, table);
     },
     readListenersBetween: async (from, to) => {
+      const ipv4 = fs.readFile('/proc/net/tcp');
+      const ipv6 = fs.readFile('/proc/net/tcp6');
+      if (ipv4 === null && ipv6 === null) {
+        return {
+          readable: false,
+          source: '/proc/net/tcp',
+          reason: '/proc/net/tcp cannot be read',
+          warnings: [],
+        };
+      }
       const byteOrder = endianness();
-      return [
-        ...parseProcNetTcp(fs.readFile('/proc/net/tcp') ?? '', 4, { from, to }, byteOrder),
-        ...parseProcNetTcp(fs.readFile('/proc/net/tcp6') ?? '', 6, { from, to }, byteOrder),
-      ];
+      return {
+        readable: true,
+        source: '/proc/net/tcp',
+        listeners: [
+          ...parseProcNetTcp(ipv4 ?? '', 4, { from, to }, byteOrder),
+          ...parseProcNetTcp(ipv6 ?? '', 6, { from, to }, byteOrder),
+        ],
+        warnings: ipv4 === null ? ['/proc/net/tcp cannot be read: IPv4 listeners are not shown.'] : [],
+      };
     },
     readReservedRanges: async () => ({ ranges: [], warnings: [] }),
     readOwnerFacts: async (pids) => {

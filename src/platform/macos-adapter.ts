@@ -16,8 +16,17 @@ export function macosAdapter(exec: Exec = memoizeExec(execFileText)): PlatformAd
     },
     readListenersBetween: async (from, to) => {
       const result = await runTool(exec, '/usr/sbin/netstat', ['-anv', '-p', 'tcp'], { timeoutMs: 10_000 });
-      const listeners = isToolFailure(result) ? [] : parseMacNetstat(result.stdout);
-      return listeners.filter((l) => l.port >= from && l.port <= to);
+      if (isToolFailure(result)) {
+        return {
+          readable: false,
+          source: 'netstat -anv -p tcp',
+          reason: result.reason,
+          warnings: [],
+          ...(result.missing ? { missingTool: 'netstat' } : {}),
+        };
+      }
+      const listeners = parseMacNetstat(result.stdout).filter((l) => l.port >= from && l.port <= to);
+      return { readable: true, source: 'netstat -anv -p tcp', listeners, warnings: [] };
     },
     readReservedRanges: async () => ({ ranges: [], warnings: [] }),
     readOwnerFacts: async (pids) => {

@@ -1,16 +1,16 @@
 import type { CheckDeps } from '../commands/check.ts';
+import type { FindPortDeps } from '../commands/find-port.ts';
 import { probeBind } from '../probe/bind-probe.ts';
-import { findNextFreePort } from '../probe/find-next-free-port.ts';
-import { relateListener } from '../sockets/relate-listener.ts';
-import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
-import type { Listener } from '../sockets/listener.ts';
+import { projectPorts } from '../probe/project-ports.ts';
+import type { ReservedRange } from '../sockets/reserved-range.ts';
+import type { ListenerTable } from '../sockets/listener.ts';
 import { queryDockerForPort } from './docker-deps.ts';
 
 /** What differs between operating systems; everything else is shared. */
 export interface PlatformAdapter {
   readListeners: CheckDeps['readListeners'];
   /** TCP listeners on ports `from`..`to` (no owner lookup), for the next-free-port scan. */
-  readListenersBetween(from: number, to: number): Promise<Listener[]>;
+  readListenersBetween(from: number, to: number): Promise<ListenerTable>;
   readReservedRanges: CheckDeps['readReservedRanges'];
   readOwnerFacts: CheckDeps['readOwnerFacts'];
   readHttpSys: CheckDeps['readHttpSys'];
@@ -49,22 +49,37 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
     fetchHealthStatus: async (url) =>
       (await import('../probe/fetch-health-status.ts')).fetchHealthStatus(url),
     findNextFreePort: async (host, port) => {
-      const [listeners, ranges] = await Promise.all([
-        (await adapter).readListenersBetween(port + 1, Math.min(65535, port + NEXT_PORT_SCAN_LIMIT)),
-        reservedRanges,
-      ]);
-      const taken = new Set(listeners.filter((l) => relateListener(l, host) !== 'none').map((l) => l.port));
-      const isTaken = async (candidate: number): Promise<boolean> =>
-        taken.has(candidate) ||
-        findReservedRange(
-          ranges.filter((range) => range.family === host.family),
-          candidate,
-        ) !== null;
-      return findNextFreePort(host, port, isTaken, probeBind, NEXT_PORT_SCAN_LIMIT);
+      if (port >= 65535) return null;
+      const { runFindPort } = await import('../commands/find-port.ts');
+      const end = Math.min(65535, port + NEXT_PORT_SCAN_LIMIT);
+      try {
+        const found = await runFindPort(
+          {
+            readListenersBetween: async (from, to) => (await adapter).readListenersBetween(from, to),
+            readReservedRanges: async () => ({ ranges: await reservedRanges, warnings: [] }),
+            probeBind,
+          },
+          { host, start: port + 1, end, exclude: projectPorts.map((p) => ({ from: p, to: p })) },
+        );
+        return found.data.port;
+      } catch {
+        // No free port near, or no table to be sure: then no port is suggested.
+        return null;
+      }
     },
   };
 }
 
 function missingAdapter(): never {
   throw new Error('no platform adapter is registered');
+}
+
+/** What find-port needs: the platform's table reader, reserved ranges and the bind probe. */
+export function createFindPortDeps(platform: NodeJS.Platform = process.platform): FindPortDeps {
+  const adapter = (adapters[platform] ?? adapters.linux ?? missingAdapter)();
+  return {
+    readListenersBetween: async (from, to) => (await adapter).readListenersBetween(from, to),
+    readReservedRanges: async () => (await adapter).readReservedRanges(),
+    probeBind,
+  };
 }

@@ -10,7 +10,9 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
     readListeners: (port) => readWindowsListenerTable(port, exec),
     readListenersBetween: async (from, to) => {
       const table = await readWindowsListenerTable(undefined, exec);
-      return table.readable ? table.listeners.filter((l) => l.port >= from && l.port <= to) : [];
+      return table.readable
+        ? { ...table, listeners: table.listeners.filter((l) => l.port >= from && l.port <= to) }
+        : table;
     },
     readReservedRanges: async () => {
       const reserved = await readWindowsReservedRanges(exec);
