@@ -3,7 +3,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorEnvelope, successEnvelope, toAsciiJson } from './contract/envelope.ts';
 import { TapoError } from './contract/error-catalogue.ts';
-import { ExitCode, exitCodeTable } from './contract/exit-codes.ts';
+import { ExitCode, exitCodeTable, type ExitCodeValue } from './contract/exit-codes.ts';
+import type { StopOutcome } from './commands/run-stop.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
 import { parsePortList } from './input/parse-port-list.ts';
@@ -14,6 +15,17 @@ import { VERSION } from './version.ts';
 type Parsed =
   | { command: 'check'; port: unknown; host: unknown; json: boolean }
   | { command: 'find-port'; start: unknown; end: unknown; host: unknown; exclude: unknown; json: boolean }
+  | {
+      command: 'stop';
+      port: unknown;
+      host: unknown;
+      timeout: unknown;
+      pid: unknown;
+      container: unknown;
+      force: boolean;
+      dryRun: boolean;
+      json: boolean;
+    }
   | { command: 'none' };
 
 const exitCodeHelp = ['Exit codes:', ...exitCodeTable.map((row) => `  ${row.code}  ${row.meaning}`)].join(
@@ -109,6 +121,60 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
         };
       },
     )
+    .command(
+      'stop',
+      'Stop what holds the port, gracefully and safely: plan, act, wait until the port is free.',
+      (command) =>
+        command
+          .option('port', { type: 'string', requiresArg: true, describe: 'TCP port to free [default: 7777]' })
+          .option('host', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Address the dashboard binds [default: 0.0.0.0]',
+          })
+          .option('timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds to wait for a graceful stop [default: 10]',
+          })
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'After the timeout, end it forcefully (SIGKILL, taskkill /F)',
+          })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan; change nothing' })
+          .option('pid', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Stop only this owner (several hold the port)',
+          })
+          .option('container', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Stop only this container (name or id)',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'One versioned JSON document on stdout',
+          })
+          .example('$0 stop --dry-run', 'Show what would be stopped on port 7777')
+          .example('$0 stop --port 8080 --timeout 20 --force', 'Stop, and force it after 20 s')
+          .epilogue(exitCodeHelp),
+      (args) => {
+        parsed = {
+          command: 'stop',
+          port: args.port ?? '7777',
+          host: args.host ?? '0.0.0.0',
+          timeout: args.timeout ?? '10',
+          pid: args.pid,
+          container: args.container,
+          force: args.force,
+          dryRun: args['dry-run'],
+          json: args.json,
+        };
+      },
+    )
     .demandCommand(1, 'Name a command, for example: tapo-port check')
     .epilogue(exitCodeHelp)
     .fail((message, error) => {
@@ -133,6 +199,7 @@ async function main(argv: string[]): Promise<void> {
     wantsJson = parsed.json;
     if (parsed.command === 'check') await runCheckCommand(parsed);
     if (parsed.command === 'find-port') await runFindPortCommand(parsed);
+    if (parsed.command === 'stop') await runStopCommand(parsed);
   } catch (caught) {
     reportError(caught, wantsJson);
   }
@@ -180,6 +247,64 @@ async function runFindPortCommand(parsed: Extract<Parsed, { command: 'find-port'
     parsed.json ? toAsciiJson(successEnvelope('PortSearch', data, warnings)) + '\n' : `${data.port}\n`,
   );
   process.exitCode = ExitCode.ok;
+}
+
+async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Promise<void> {
+  const port = parsePort(parsed.port);
+  const host = parseHost(parsed.host);
+  const timeoutSeconds = parseWholeNumber(parsed.timeout, '--timeout', 1, 3600);
+  const pid = parsed.pid === undefined ? undefined : parseWholeNumber(parsed.pid, '--pid', 1, 4294967295);
+  const container = parsed.container === undefined ? undefined : String(parsed.container);
+  const [{ runStop }, { createStopDeps, readAncestorPids }, { renderStopText }] = await Promise.all([
+    import('./commands/run-stop.ts'),
+    import('./platform/stop-deps.ts'),
+    import('./render/render-stop-text.ts'),
+  ]);
+  // Progress goes to stderr, timestamped, so stdout stays one JSON document (or the result).
+  const progress = (line: string): void => {
+    process.stderr.write(`[${new Date().toISOString()}] ${toDisplayText(line, { maxLength: 400 })}\n`);
+  };
+  const data = await runStop(createStopDeps({ progress }), {
+    port,
+    host,
+    dryRun: parsed.dryRun,
+    force: parsed.force,
+    timeoutSeconds,
+    ...(pid !== undefined ? { pid } : {}),
+    ...(container !== undefined ? { container } : {}),
+    selfPid: process.pid,
+    ancestorPids: readAncestorPids(),
+    currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
+    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
+  });
+  process.stdout.write(
+    parsed.json
+      ? toAsciiJson(successEnvelope('PortStop', data, [])) + '\n'
+      : renderStopText(data, process.platform),
+  );
+  process.exitCode = stopExitCodes[data.outcome];
+}
+
+const stopExitCodes: Record<StopOutcome, ExitCodeValue> = {
+  stopped: ExitCode.stopped,
+  'would-stop': ExitCode.ok,
+  'nothing-to-stop': ExitCode.nothingToStop,
+  refused: ExitCode.refused,
+  failed: ExitCode.stopFailed,
+  'timed-out': ExitCode.stopFailed,
+};
+
+/** A whole decimal number within bounds, like --port (no hex, no fractions, no signs). */
+function parseWholeNumber(raw: unknown, optionName: string, min: number, max: number): number {
+  const text = typeof raw === 'string' ? raw : String(raw);
+  const value = /^[0-9]{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new TapoError(
+      'E_USAGE',
+      `invalid ${optionName} ${JSON.stringify(text)}: a whole number from ${min} to ${max}`,
+    );
+  }
+  return value;
 }
 
 function reportError(caught: unknown, json: boolean): void {

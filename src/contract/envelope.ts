@@ -3,7 +3,7 @@ import { VERSION } from '../version.ts';
 /** Terraform's rule: minor = additive, major = breaking. Readers refuse an unknown major. */
 export const SCHEMA_VERSION = '1.0';
 
-export type EnvelopeKind = 'PortCheck' | 'PortSearch' | 'Error';
+export type EnvelopeKind = 'PortCheck' | 'PortSearch' | 'PortStop' | 'Error';
 
 export interface Warning {
   code: string;

@@ -14,6 +14,14 @@ export const ExitCode = {
   unexpected: 5,
   /** find-port: no port in the range is free. */
   noFreePort: 6,
+  /** stop: the owners were stopped and the port released (same value as ok). */
+  stopped: 0,
+  /** stop: nobody holds the port; nothing was done. */
+  nothingToStop: 7,
+  /** stop: every owner is one tapo-port must not stop (system, supervised, another user, ...). */
+  refused: 8,
+  /** stop: an owner could not be stopped, came back (respawned), or outlived the timeout. */
+  stopFailed: 9,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -26,4 +34,7 @@ export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] 
   { code: ExitCode.unknown, meaning: 'could not decide (socket table unreadable); never reported as free' },
   { code: ExitCode.unexpected, meaning: 'unexpected internal error' },
   { code: ExitCode.noFreePort, meaning: 'find-port: no free port in the range' },
+  { code: ExitCode.nothingToStop, meaning: 'stop: nothing holds the port' },
+  { code: ExitCode.refused, meaning: "stop: refused (system, supervised or another user's process, ...)" },
+  { code: ExitCode.stopFailed, meaning: 'stop: failed, respawned or timed out' },
 ];

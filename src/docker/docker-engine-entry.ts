@@ -176,3 +176,54 @@ function dockerOptions(connection: Exclude<DockerConnection, { kind: 'unsupporte
       : {}),
   };
 }
+
+export interface DockerStopRequest {
+  endpoint: string;
+  id: string;
+  /** Seconds Docker waits after the stop signal before it kills (`docker stop -t`). */
+  timeoutSeconds: number;
+}
+
+/** Extra time over `timeoutSeconds` for the engine to kill the container and answer. */
+const STOP_GRACE_MS = 5000;
+
+/**
+ * `docker stop -t N` through the API. The engine itself sends the container's stop signal and
+ * kills after N seconds; the request (and an overall timer) allow N + 5 s, so a hung engine cannot
+ * hang `stop`. A container that is already stopped (HTTP 304) counts as stopped. Throws otherwise.
+ */
+export async function stopContainer(request: DockerStopRequest): Promise<void> {
+  const connection = parseDockerEndpoint({
+    endpoint: request.endpoint,
+    env: process.env,
+    configDir: process.env.DOCKER_CONFIG?.trim() || path.join(os.homedir(), '.docker'),
+    joinPath: path.join,
+  });
+  if (connection.kind === 'unsupported') throw new Error(connection.reason);
+  const budgetMs = request.timeoutSeconds * 1000 + STOP_GRACE_MS;
+  const docker = new Docker(dockerOptions(connection, budgetMs));
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`the Docker engine did not stop container ${request.id} within ${budgetMs} ms`));
+    }, budgetMs);
+  });
+  const work = docker
+    .getContainer(request.id)
+    .stop({ t: request.timeoutSeconds, abortSignal: controller.signal })
+    .then(
+      () => undefined,
+      (error: unknown) => {
+        if ((error as { statusCode?: unknown } | null)?.statusCode === 304) return undefined;
+        throw error;
+      },
+    );
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

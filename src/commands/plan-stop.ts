@@ -1,0 +1,496 @@
+import { TapoError } from '../contract/error-catalogue.ts';
+import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
+import type { Owner } from '../owners/owner.ts';
+import type { ProcessFacts } from '../owners/process-facts.ts';
+import { toDisplayName as shown } from '../render/display-safe.ts';
+import { commandFor } from '../render/fix-command.ts';
+import type { CheckData } from './check.ts';
+
+/**
+ * How a target is stopped. `systemd-unit` is part of the contract for a later opt-in
+ * (`--unit`); today a unit's main process is reported as supervised, never stopped by us.
+ */
+export type StopTargetKind = 'container' | 'signal' | 'windows-close' | 'windows-service' | 'systemd-unit';
+
+/** What restarts a process when only the process is stopped, and how to stop that instead. */
+export interface Supervisor {
+  kind: 'systemd' | 'pm2' | 'nodemon' | 'parent';
+  /** The command that stops the supervised program for good (for the user's own shell). */
+  command: string;
+}
+
+export interface StopTarget {
+  kind: StopTargetKind;
+  /** The process to signal or close; null for containers and services stopped through their manager. */
+  pid: number | null;
+  /** With the PID, the identity re-checked right before every signal (PIDs are reused). */
+  startTime: string | null;
+  /** Process, container or service name, display-escaped. */
+  name: string | null;
+  description: string;
+  /** Why this is the right thing to stop (and not, e.g., a forwarder). */
+  why: string;
+  /** The target's parent, to recognise a parent that starts it again. */
+  parentPid: number | null;
+  parentName: string | null;
+  containerId: string | null;
+  containerName: string | null;
+  serviceName: string | null;
+  unit: string | null;
+  /** Set when Docker starts the container again by itself (restart policy always / unless-stopped). */
+  restartPolicyWarning: string | null;
+  supervisor: Supervisor | null;
+}
+
+export type StopRefusalCode =
+  | 'system-pid'
+  | 'self'
+  | 'ancestor'
+  | 'critical'
+  | 'critical-service'
+  | 'ambiguous-service'
+  | 'http-sys'
+  | 'hidden'
+  | 'unconfirmed'
+  | 'needs-elevation'
+  | 'supervised'
+  | 'wsl'
+  | 'forwarder';
+
+export interface StopRefusal {
+  owner: string;
+  pid: number | null;
+  reason: string;
+  code: StopRefusalCode;
+  /** What the user can run instead (elevated stop, supervisor stop, WSL lookup); null when nothing. */
+  command: string | null;
+  supervisor: Supervisor | null;
+}
+
+export interface StopPlan {
+  targets: StopTarget[];
+  refusals: StopRefusal[];
+  /** Nobody holds the port (for the selected owner): nothing to do. */
+  nothingToStop: boolean;
+}
+
+export interface StopPlanOptions {
+  pid?: number;
+  container?: string;
+  force: boolean;
+  timeoutSeconds: number;
+  selfPid: number;
+  /** This process's parents (shell, npm, terminal...): never stopped. */
+  ancestorPids: readonly number[];
+  currentUid: number | null;
+  platform: NodeJS.Platform;
+  /** How this tool was started, for the elevated command; `tapo-port` when unknown. */
+  selfCommand?: readonly string[];
+  /**
+   * Command lines of parents whose name hides what they run (`node`, `python`): nodemon, pm2 and
+   * forever run as `node .../nodemon`. Filled by the caller; missing entries mean "not known".
+   */
+  parentCommandLines?: ReadonlyMap<number, string | null>;
+}
+
+/** Turns the owners `check` found into what `stop` may act on, and what it must refuse. Pure. */
+export function planStop(check: CheckData, options: StopPlanOptions): StopPlan {
+  const owners = selectOwners(check, options);
+  const plan: StopPlan = { targets: [], refusals: [], nothingToStop: owners.length === 0 };
+  for (const owner of owners) {
+    const decision = planOwner(owner, check, options);
+    if ('code' in decision) plan.refusals.push(decision);
+    else plan.targets.push(...decision.targets);
+  }
+  return plan;
+}
+
+function selectOwners(check: CheckData, options: StopPlanOptions): Owner[] {
+  let owners = check.owners;
+  if (options.pid !== undefined) {
+    const pid = options.pid;
+    // Hidden owners have no PID to match: a request for a PID never selects them.
+    owners = owners.filter((o) => o.pid === pid || o.process?.pid === pid || o.forwarder?.pid === pid);
+    // The PID-0/1/4 and self rules must answer a request for them even when they hold nothing:
+    // a refusal says more than "not an owner".
+    if (owners.length === 0 && isGuardedPid(pid, options)) return [pseudoOwner(pid)];
+    if (owners.length === 0) {
+      throw new TapoError(
+        'E_NOT_AN_OWNER',
+        `PID ${pid} does not hold port ${check.port} on ${check.host}${ownerList(check)}`,
+      );
+    }
+  }
+  if (options.container !== undefined) {
+    const wanted = options.container.replace(/^\//, '');
+    owners = owners.filter((o) => {
+      const c = o.container;
+      if (!c) return false;
+      return (
+        c.name === wanted || (wanted.length >= 4 && /^[0-9a-f]+$/.test(wanted) && c.id.startsWith(wanted))
+      );
+    });
+    if (owners.length === 0) {
+      throw new TapoError(
+        'E_NOT_AN_OWNER',
+        `container ${JSON.stringify(options.container)} does not publish port ${check.port} on ${check.host}${ownerList(check)}`,
+      );
+    }
+  }
+  return owners;
+}
+
+function isGuardedPid(pid: number, options: StopPlanOptions): boolean {
+  return isSystemPid(pid) || pid === options.selfPid || options.ancestorPids.includes(pid);
+}
+
+function pseudoOwner(pid: number): Owner {
+  return {
+    kind: 'process',
+    pid,
+    description: `PID ${pid}`,
+    addresses: [],
+    process: null,
+    container: null,
+    forwarder: null,
+    services: null,
+    httpSys: null,
+    dashboard: null,
+    hidden: null,
+  };
+}
+
+function ownerList(check: CheckData): string {
+  const who = check.owners.map((o) =>
+    o.container ? `container ${shown(o.container.name)}` : o.pid !== null ? `PID ${o.pid}` : o.kind,
+  );
+  return who.length === 0 ? ' (nobody holds it)' : ` (held by ${who.join(', ')})`;
+}
+
+type Decision = { targets: StopTarget[] } | StopRefusal;
+
+function planOwner(owner: Owner, check: CheckData, options: StopPlanOptions): Decision {
+  const refuse = (code: StopRefusalCode, reason: string, command: string | null = null): StopRefusal => ({
+    owner: owner.description,
+    pid: owner.pid ?? owner.process?.pid ?? null,
+    reason,
+    code,
+    command,
+    supervisor: null,
+  });
+  // Asked for docker-proxy's PID: the container behind it is the owner, and the user is told so
+  // rather than having a container stopped that they did not name.
+  if (owner.kind === 'container' && options.pid !== undefined && owner.forwarder?.pid === options.pid) {
+    const name = owner.container ? shown(owner.container.name) : null;
+    return refuse(
+      'forwarder',
+      `PID ${options.pid} is ${owner.forwarder.product}, which only forwards the port${
+        name ? ` for container ${name}; stop the container instead (--container ${name})` : ''
+      }. Killing it would not free the port for long and breaks Docker.`,
+    );
+  }
+  switch (owner.kind) {
+    case 'container':
+      return owner.container
+        ? { targets: [containerTarget(owner)] }
+        : refuse('unconfirmed', 'no container facts');
+    case 'forwarder':
+      return refuse(
+        'forwarder',
+        `${owner.forwarder?.product ?? 'A Docker forwarder'} holds the port but no container publishes it (a stale forwarder, or Docker did not answer); restart Docker rather than killing the forwarder.`,
+        shellCommand(options.platform, ['docker', 'ps', '--filter', `publish=${check.port}`]),
+      );
+    case 'wsl':
+      return refuse(
+        'wsl',
+        `The port is relayed from a Linux program inside WSL; stop that program inside WSL (never the relay ${shown(owner.forwarder?.name ?? 'wslrelay')}). Find it with the command shown.`,
+        commandFor(['wsl', '-e', 'ss', '-ltnp', `sport = :${check.port}`]).powershell,
+      );
+    case 'http.sys':
+      return refuse(
+        'http-sys',
+        'PID 4 is the Windows kernel (http.sys) serving URLs registered by other programs; stop the service that registered the URL, never PID 4.',
+        'netsh http show servicestate view=requestq',
+      );
+    case 'hidden':
+      return refuse(
+        'hidden',
+        `${owner.hidden?.reason ?? 'the owning process cannot be read'}; see it with the command shown (elevated) and stop it there.`,
+        owner.hidden?.revealCommand ?? null,
+      );
+    case 'service':
+      return planService(owner, refuse);
+    case 'dashboard':
+    case 'process':
+      return planProcess(owner, check, options, refuse);
+  }
+}
+
+function containerTarget(owner: Owner): StopTarget {
+  const c = owner.container;
+  if (!c) throw new Error('containerTarget needs container facts');
+  const compose =
+    c.composeProject !== null
+      ? ` (compose project ${shown(c.composeProject)}, service ${shown(c.composeService ?? '?')})`
+      : '';
+  const forwarder = owner.forwarder
+    ? ` ${owner.forwarder.product} (${shown(owner.forwarder.name ?? '?')}, PID ${owner.forwarder.pid ?? '?'}) only forwards the port and is left alone.`
+    : '';
+  const restarts = c.restartPolicy === 'always' || c.restartPolicy === 'unless-stopped';
+  return {
+    ...blankTarget('container'),
+    name: shown(c.name),
+    description: `Docker container ${shown(c.name)}${compose}`,
+    why: `The container publishes the port; it is stopped through the Docker API, which ends its published ports.${forwarder}`,
+    containerId: c.id,
+    containerName: c.name,
+    restartPolicyWarning: restarts
+      ? `Its restart policy "${c.restartPolicy}" starts it again when Docker restarts; keep it stopped with: docker update --restart no ${shown(c.name)}`
+      : null,
+  };
+}
+
+function planService(
+  owner: Owner,
+  refuse: (code: StopRefusalCode, reason: string, command?: string | null) => StopRefusal,
+): Decision {
+  const services = owner.services ?? [];
+  const stoppable = services.filter((s) => !isCriticalWindowsService(s));
+  if (stoppable.length === 0) {
+    return refuse(
+      'critical-service',
+      `${services.map(shown).join(', ')} ${services.length === 1 ? 'is a service' : 'are services'} Windows needs; use another port.`,
+    );
+  }
+  // Services sharing one svchost: only one of them holds the port, and stopping them all would
+  // take others down with it. The user names the one (Stop-Service) after looking.
+  if (stoppable.length > 1 || stoppable.length < services.length) {
+    return refuse(
+      'ambiguous-service',
+      `PID ${owner.pid ?? '?'} hosts several services (${services.map(shown).join(', ')}); only one holds the port, so none is stopped blindly. Stop the right one yourself.`,
+      stoppable.map((s) => commandFor(['Stop-Service', '-Name', s]).powershell).join('; '),
+    );
+  }
+  const [service] = stoppable as [string];
+  return {
+    targets: [
+      {
+        ...blankTarget('windows-service'),
+        pid: owner.pid,
+        startTime: owner.process?.startTime ?? null,
+        name: shown(service),
+        description: `Windows service ${shown(service)} (PID ${owner.pid ?? '?'})`,
+        why: 'A service is stopped through the Service Control Manager: killing its process would make Windows restart it (recovery actions) or leave it marked as failed.',
+        serviceName: service,
+        parentPid: owner.process?.ppid ?? null,
+        parentName: owner.process?.parentChain[0]?.name ?? null,
+      },
+    ],
+  };
+}
+
+function planProcess(
+  owner: Owner,
+  check: CheckData,
+  options: StopPlanOptions,
+  refuse: (code: StopRefusalCode, reason: string, command?: string | null) => StopRefusal,
+): Decision {
+  const pid = owner.pid;
+  if (pid === null) return refuse('unconfirmed', 'the socket table gives no PID for this owner');
+  if (isSystemPid(pid)) {
+    return refuse(
+      'system-pid',
+      `PID ${pid} is ${pid === 1 ? 'init (systemd), the root of every process' : 'a pseudo-process of the kernel'}; it is never stopped.`,
+    );
+  }
+  if (pid === options.selfPid) return refuse('self', `PID ${pid} is tapo-port itself.`);
+  if (options.ancestorPids.includes(pid)) {
+    return refuse(
+      'ancestor',
+      `PID ${pid} started tapo-port (a parent of this process); stopping it would stop us too.`,
+    );
+  }
+  const facts = owner.process;
+  if (facts === null || facts.startTime === null) {
+    // Without a start time the PID cannot be re-checked before the signal: it may have exited and
+    // been given to another process meanwhile.
+    return refuse(
+      'unconfirmed',
+      `PID ${pid} could not be read${facts === null ? '' : ' fully (no start time)'}; it may have exited and its number been reused. Run the command again.`,
+    );
+  }
+  const name = shown(facts.name ?? 'unknown process');
+  if (isCriticalProcess(options.platform, facts.name)) {
+    return refuse('critical', `${name} (PID ${pid}) is part of the operating system; use another port.`);
+  }
+  const supervisor = findSupervisor(facts, options);
+  if (supervisor) {
+    return {
+      ...refuse(
+        'supervised',
+        `${name} (PID ${pid}) is run by ${supervisorLabel(supervisor, facts)}, which would start it again; stop it there.`,
+        supervisor.command,
+      ),
+      supervisor: { kind: supervisor.kind, command: supervisor.command },
+    };
+  }
+  if (
+    options.currentUid !== null &&
+    options.currentUid !== 0 &&
+    facts.uid !== null &&
+    facts.uid !== options.currentUid
+  ) {
+    const self = options.selfCommand ?? ['tapo-port'];
+    const argv = [
+      'sudo',
+      ...self,
+      'stop',
+      '--port',
+      String(check.port),
+      '--host',
+      check.host,
+      '--pid',
+      String(pid),
+    ];
+    return refuse(
+      'needs-elevation',
+      `${name} (PID ${pid}) belongs to ${facts.user ? `user ${shown(facts.user)}` : `uid ${facts.uid}`}; only that user or root may stop it.`,
+      shellCommand(options.platform, argv),
+    );
+  }
+  const windows = options.platform === 'win32';
+  return {
+    targets: [
+      {
+        ...blankTarget(windows ? 'windows-close' : 'signal'),
+        pid,
+        startTime: facts.startTime,
+        name,
+        description: owner.description,
+        why: windows
+          ? 'It listens on the port itself; it is asked to close (taskkill without /F, then Ctrl+C for console programs) before anything forceful.'
+          : 'It listens on the port itself; it gets SIGTERM first so it can shut down cleanly.',
+        parentPid: facts.ppid,
+        parentName: facts.parentChain[0]?.name ?? null,
+      },
+    ],
+  };
+}
+
+/** Parent names (comm, lower-cased, `.exe` dropped) of programs that restart their children. */
+const supervisorNames: readonly { test: RegExp; kind: Supervisor['kind']; label: string }[] = [
+  // pm2's daemon renames itself `PM2 v5.3.0: God Daemon (...)`; comm keeps the first 15 bytes.
+  { test: /^pm2\b/, kind: 'pm2', label: 'pm2' },
+  { test: /^nodemon$/, kind: 'nodemon', label: 'nodemon' },
+  { test: /^supervisord$/, kind: 'parent', label: 'supervisord' },
+  { test: /^forever$/, kind: 'parent', label: 'forever' },
+];
+
+/** Command lines of interpreter parents: `node /usr/lib/node_modules/nodemon/bin/nodemon.js app.js`. */
+const supervisorScripts: readonly { test: RegExp; kind: Supervisor['kind']; label: string }[] = [
+  { test: /(^|[\s/\\])nodemon(\.js|\.cmd)?(\s|$)/i, kind: 'nodemon', label: 'nodemon' },
+  { test: /(^|[\s/\\])pm2(\.js)?(\s|$)|\bPM2 v\d/i, kind: 'pm2', label: 'pm2' },
+  { test: /(^|[\s/\\])supervisord(\s|$)/i, kind: 'parent', label: 'supervisord' },
+  {
+    test: /(^|[\s/\\])forever(\.js)?(\s|$)|[/\\]forever[/\\]bin[/\\]monitor/i,
+    kind: 'parent',
+    label: 'forever',
+  },
+];
+
+interface FoundSupervisor extends Supervisor {
+  label: string;
+  pid: number | null;
+}
+
+function findSupervisor(facts: ProcessFacts, options: StopPlanOptions): FoundSupervisor | null {
+  // A unit's main process is started by systemd itself; a process a service merely spawned is
+  // not the service (same rule as the fixes of `check`).
+  if (facts.systemdUnit && facts.parentChain[0]?.name === 'systemd') {
+    const user = facts.systemdUserUnit;
+    const sudo = !user && options.currentUid !== 0;
+    const argv = [
+      ...(sudo ? ['sudo'] : []),
+      'systemctl',
+      ...(user ? ['--user'] : []),
+      'stop',
+      facts.systemdUnit,
+    ];
+    return {
+      kind: 'systemd',
+      command: shellCommand(options.platform, argv),
+      label: `systemd ${user ? 'user ' : ''}unit ${shown(facts.systemdUnit)}`,
+      pid: null,
+    };
+  }
+  for (const parent of facts.parentChain) {
+    const name = (parent.name ?? '').toLowerCase().replace(/\.exe$/, '');
+    const byName = supervisorNames.find((s) => s.test.test(name));
+    const commandLine = options.parentCommandLines?.get(parent.pid) ?? null;
+    const byScript =
+      commandLine === null ? undefined : supervisorScripts.find((s) => s.test.test(commandLine));
+    const match = byName ?? byScript;
+    if (match) return supervisorFor(match.kind, match.label, parent.pid, facts, options);
+  }
+  return null;
+}
+
+function supervisorFor(
+  kind: Supervisor['kind'],
+  label: string,
+  parentPid: number,
+  facts: ProcessFacts,
+  options: StopPlanOptions,
+): FoundSupervisor {
+  const windows = options.platform === 'win32';
+  const stopParent = windows
+    ? `taskkill /PID ${parentPid} /T`
+    : shellCommand(options.platform, ['kill', String(parentPid)]);
+  // pm2 and supervisord name their programs; the name is not in the process facts, so the
+  // command lists them (the user then stops the right one: `pm2 stop <name>`).
+  const command =
+    kind === 'pm2'
+      ? 'pm2 list'
+      : label === 'supervisord'
+        ? 'supervisorctl status'
+        : label === 'forever'
+          ? shellCommand(options.platform, ['forever', 'stop', String(facts.pid)])
+          : stopParent;
+  return { kind, command, label: `${label} (PID ${parentPid})`, pid: parentPid };
+}
+
+function supervisorLabel(supervisor: FoundSupervisor, _facts: ProcessFacts): string {
+  const how =
+    supervisor.kind === 'pm2'
+      ? '; find its name with `pm2 list`, then `pm2 stop <name>`'
+      : supervisor.label.startsWith('supervisord')
+        ? '; find its name with `supervisorctl status`, then `supervisorctl stop <name>`'
+        : '';
+  return `${supervisor.label}${how}`;
+}
+
+/** The command for the shell the user is most likely in on this platform. */
+function shellCommand(platform: NodeJS.Platform, argv: readonly string[]): string {
+  const commands = commandFor(argv);
+  const text = platform === 'win32' ? commands.powershell : commands.posix;
+  return text ?? '(the command cannot be shown safely; see tapo-port check)';
+}
+
+function blankTarget(kind: StopTargetKind): StopTarget {
+  return {
+    kind,
+    pid: null,
+    startTime: null,
+    name: null,
+    description: '',
+    why: '',
+    parentPid: null,
+    parentName: null,
+    containerId: null,
+    containerName: null,
+    serviceName: null,
+    unit: null,
+    restartPolicyWarning: null,
+    supervisor: null,
+  };
+}

@@ -1,0 +1,512 @@
+import type { BindHost } from '../input/parse-host.ts';
+import type { Owner } from '../owners/owner.ts';
+import type { CheckData } from './check.ts';
+import { planStop, type StopPlan, type StopPlanOptions, type StopTarget } from './plan-stop.ts';
+
+/** What a PID is right now: enough to tell the same process from a new one with its number. */
+export interface ProcessIdentity {
+  startTime: string | null;
+  /** For parents named `node` or `python`: what they run (nodemon, pm2, ...). */
+  commandLine?: string | null;
+}
+
+/** Everything `stop` needs from the outside world; tests pass fakes, stop-deps.ts the real ones. */
+export interface StopDeps {
+  /** A fresh `check` of the port (never a cached one: it is asked again while waiting). */
+  check(port: number, host: BindHost): Promise<CheckData>;
+  /** Null when the PID does not exist. */
+  readIdentity(pid: number): Promise<ProcessIdentity | null>;
+  /** 'gone' when the process no longer exists (ESRCH); throws on anything else (EPERM). */
+  sendSignal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<'sent' | 'gone'>;
+  /** Docker's stop: the container's stop signal, then SIGKILL after timeoutSeconds. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  stopWindowsService(name: string): Promise<void>;
+  /** A request to close (taskkill without /F, then Ctrl+C for console programs). */
+  windowsClose(pid: number): Promise<void>;
+  /** taskkill /T /F. */
+  windowsForceKill(pid: number): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  progress(line: string): void;
+}
+
+export interface StopOptions extends Omit<StopPlanOptions, 'platform' | 'parentCommandLines'> {
+  port: number;
+  host: BindHost;
+  dryRun: boolean;
+}
+
+export type StopOutcome = 'stopped' | 'nothing-to-stop' | 'refused' | 'failed' | 'timed-out' | 'would-stop';
+
+export interface StopAction {
+  target: {
+    kind: StopTarget['kind'];
+    pid: number | null;
+    name: string | null;
+    containerId: string | null;
+    serviceName: string | null;
+  };
+  action:
+    'SIGTERM' | 'SIGKILL' | 'docker-stop' | 'docker-kill' | 'stop-service' | 'taskkill' | 'taskkill-force';
+  /** ISO-8601 UTC. */
+  at: string;
+  /** `pid-reused`: the PID now belongs to another process (start time changed), so nothing was sent. */
+  outcome: 'sent' | 'done' | 'gone' | 'pid-reused' | 'failed';
+  detail: string | null;
+}
+
+export interface StopRespawn {
+  oldPid: number;
+  newPid: number;
+  parentPid: number;
+  parentName: string | null;
+  /** How to stop the parent that keeps restarting it. */
+  command: string;
+}
+
+export interface StopData {
+  port: number;
+  host: string;
+  dryRun: boolean;
+  plan: StopPlan;
+  actions: StopAction[];
+  /** SIGKILL, taskkill /F or docker kill was used (only ever with --force). */
+  forced: boolean;
+  portFreeAfter: boolean;
+  outcome: StopOutcome;
+  respawn: StopRespawn | null;
+  /** How often the owners changed under us and the plan was made again. */
+  replans: number;
+  summary: string;
+}
+
+/** Owners changing under us this often means something keeps grabbing the port: give up. */
+const MAX_REPLANS = 3;
+/** fkill's doubling waits: 5 ms, 10 ms, ... up to about 1.3 s between checks. */
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 1280;
+/** After SIGKILL / taskkill /F the kernel frees the socket at once; this only bounds a stuck exit. */
+const FORCE_WAIT_MS = 5000;
+/** How long a released port is watched for a restart by a live parent (systemd's RestartSec is 100 ms). */
+const RESPAWN_WATCH_MS = 1000;
+/** Interpreters whose name hides the supervisor they run (`node .../nodemon.js`). */
+const INTERPRETERS = /^(node|nodejs|python\d?(\.\d+)?|ruby|perl|bun|deno)(\.exe)?$/i;
+
+/**
+ * `check`, plan, and (unless dry run) stop: gently first, force only with `force` after the
+ * timeout; the PID and start time are re-read right before every signal, and the port itself,
+ * not the signal, decides whether it worked.
+ */
+export async function runStop(deps: StopDeps, options: StopOptions): Promise<StopData> {
+  const actions: StopAction[] = [];
+  let replans = 0;
+  let check = await deps.check(options.port, options.host);
+  for (;;) {
+    const plan = planStop(check, {
+      ...options,
+      platform: check.platform as NodeJS.Platform,
+      parentCommandLines: await readParentCommandLines(deps, check.owners),
+    });
+    const base = { port: options.port, host: options.host.requested, plan, replans };
+    if (plan.nothingToStop || plan.targets.length === 0 || options.dryRun) {
+      const outcome: StopOutcome = plan.nothingToStop
+        ? 'nothing-to-stop'
+        : plan.targets.length === 0
+          ? 'refused'
+          : 'would-stop';
+      return finish({
+        ...base,
+        dryRun: options.dryRun,
+        actions,
+        forced: false,
+        portFreeAfter: check.status === 'free',
+        outcome,
+        respawn: null,
+      });
+    }
+    const gentle = await actGently(deps, plan.targets, options, actions);
+    if (gentle === 'changed') {
+      if (replans >= MAX_REPLANS) {
+        return finish({
+          ...base,
+          dryRun: false,
+          actions,
+          forced: false,
+          portFreeAfter: false,
+          outcome: 'failed',
+          respawn: null,
+        });
+      }
+      replans += 1;
+      deps.progress(`The owners of port ${options.port} changed before they were stopped; checking again.`);
+      check = await deps.check(options.port, options.host);
+      continue;
+    }
+    return finish({ ...base, ...(await waitAndEscalate(deps, plan, gentle.failed, options, actions)) });
+  }
+}
+
+/**
+ * First, gentle step for every target. Stops early ('changed') when a PID turned out to be gone
+ * or reused: the plan no longer describes the port, so it is made again rather than acted on.
+ */
+async function actGently(
+  deps: StopDeps,
+  targets: readonly StopTarget[],
+  options: StopOptions,
+  actions: StopAction[],
+): Promise<{ failed: Set<StopTarget> } | 'changed'> {
+  const failed = new Set<StopTarget>();
+  for (const target of targets) {
+    const record = recorder(deps, target, actions);
+    switch (target.kind) {
+      case 'signal':
+      case 'windows-close': {
+        const action = target.kind === 'signal' ? 'SIGTERM' : 'taskkill';
+        const identity = await verifyIdentity(deps, target);
+        if (identity === 'reused') {
+          record(
+            action,
+            'pid-reused',
+            `PID ${target.pid} now has another start time: not ours, not signalled`,
+          );
+          return 'changed';
+        }
+        if (identity === 'gone') {
+          // It exited on its own since the check: someone else may hold the port by now.
+          record(action, 'gone', 'it had already exited');
+          return 'changed';
+        }
+        deps.progress(
+          `${action === 'SIGTERM' ? 'Sending SIGTERM to' : 'Asking to close'} ${target.description}`,
+        );
+        await attempt(
+          record,
+          action,
+          () =>
+            target.kind === 'signal'
+              ? deps.sendSignal(target.pid ?? -1, 'SIGTERM')
+              : deps.windowsClose(target.pid ?? -1).then(() => 'sent' as const),
+          failed,
+          target,
+        );
+        break;
+      }
+      case 'container':
+        deps.progress(
+          `Stopping ${target.description} through the Docker API (docker stop -t ${options.timeoutSeconds})`,
+        );
+        await attempt(
+          record,
+          'docker-stop',
+          () =>
+            deps.stopContainer(target.containerId ?? '', options.timeoutSeconds).then(() => 'done' as const),
+          failed,
+          target,
+        );
+        break;
+      case 'windows-service':
+        deps.progress(`Stopping ${target.description} (Stop-Service)`);
+        await attempt(
+          record,
+          'stop-service',
+          () => deps.stopWindowsService(target.serviceName ?? '').then(() => 'done' as const),
+          failed,
+          target,
+        );
+        break;
+      case 'systemd-unit':
+        // Never planned today (supervised processes are reported); refuse to guess how to act.
+        record('stop-service', 'failed', 'stopping systemd units is not supported; use the command shown');
+        failed.add(target);
+        break;
+    }
+  }
+  return { failed };
+}
+
+/** Waits for the port; with `force`, escalates after the timeout. Returns the result's tail. */
+async function waitAndEscalate(
+  deps: StopDeps,
+  plan: StopPlan,
+  failed: Set<StopTarget>,
+  options: StopOptions,
+  actions: StopAction[],
+): Promise<Pick<StopData, 'dryRun' | 'actions' | 'forced' | 'portFreeAfter' | 'outcome' | 'respawn'>> {
+  const pending = plan.targets.filter((t) => !failed.has(t));
+  const done = (
+    outcome: StopOutcome,
+    check: CheckData | null,
+    forced: boolean,
+    respawn: StopRespawn | null = null,
+  ): Pick<StopData, 'dryRun' | 'actions' | 'forced' | 'portFreeAfter' | 'outcome' | 'respawn'> => ({
+    dryRun: false,
+    actions,
+    forced,
+    portFreeAfter: check?.status === 'free',
+    outcome: failed.size > 0 && outcome === 'stopped' ? 'failed' : outcome,
+    respawn,
+  });
+
+  let waited = await waitForRelease(deps, plan.targets, pending, options, options.timeoutSeconds * 1000);
+  if (waited.kind === 'respawn') return done('failed', waited.check, false, waited.respawn);
+  if (waited.kind === 'released') return done('stopped', waited.check, false);
+  if (!options.force) {
+    deps.progress(
+      `Still running after ${options.timeoutSeconds} s: ${waited.remaining.map((t) => t.description).join('; ')}. Run again with --force to end it at once.`,
+    );
+    return done('timed-out', waited.check, false);
+  }
+
+  let forced = false;
+  for (const target of waited.remaining) {
+    const record = recorder(deps, target, actions);
+    if (target.kind === 'signal' || target.kind === 'windows-close') {
+      const action = target.kind === 'signal' ? 'SIGKILL' : 'taskkill-force';
+      // Re-read right before the kill: the timeout is long enough for the PID to change hands.
+      const identity = await verifyIdentity(deps, target);
+      if (identity !== 'same') {
+        record(action, identity === 'gone' ? 'gone' : 'pid-reused', null);
+        continue;
+      }
+      deps.progress(`Forcing ${target.description} (${action})`);
+      const sent = await attempt(
+        record,
+        action,
+        () =>
+          target.kind === 'signal'
+            ? deps.sendSignal(target.pid ?? -1, 'SIGKILL')
+            : deps.windowsForceKill(target.pid ?? -1).then(() => 'sent' as const),
+        failed,
+        target,
+      );
+      forced ||= sent;
+    } else if (target.kind === 'container') {
+      deps.progress(`Forcing ${target.description} (docker stop -t 0)`);
+      const sent = await attempt(
+        record,
+        'docker-kill',
+        () => deps.stopContainer(target.containerId ?? '', 0).then(() => 'done' as const),
+        failed,
+        target,
+      );
+      forced ||= sent;
+    } else {
+      // A service that does not stop is not killed: its process may host others, and Windows
+      // would restart it through its recovery actions anyway.
+      record('stop-service', 'failed', 'the service did not stop within the timeout; it is not forced');
+      failed.add(target);
+    }
+  }
+  const stillPending = waited.remaining.filter((t) => !failed.has(t));
+  waited = await waitForRelease(deps, plan.targets, stillPending, options, FORCE_WAIT_MS);
+  if (waited.kind === 'respawn') return done('failed', waited.check, forced, waited.respawn);
+  return done(waited.kind === 'released' ? 'stopped' : 'failed', waited.check, forced);
+}
+
+type WaitResult =
+  | { kind: 'released'; check: CheckData }
+  | { kind: 'timeout'; check: CheckData; remaining: StopTarget[] }
+  | { kind: 'respawn'; check: CheckData; respawn: StopRespawn };
+
+/** Doubling waits until none of `pending` holds the port, a parent restarts one, or time is up. */
+async function waitForRelease(
+  deps: StopDeps,
+  allTargets: readonly StopTarget[],
+  pending: readonly StopTarget[],
+  options: StopOptions,
+  budgetMs: number,
+): Promise<WaitResult> {
+  const started = deps.now();
+  const deadline = started + budgetMs;
+  let delay = FIRST_POLL_MS;
+  let watchUntil: number | null = null;
+  for (;;) {
+    const until = watchUntil ?? deadline;
+    await deps.sleep(Math.max(0, Math.min(delay, until - deps.now())));
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+    const check = await deps.check(options.port, options.host);
+    const respawn = findRespawn(allTargets, check);
+    if (respawn) {
+      deps.progress(
+        `PID ${respawn.oldPid} exited, but its parent ${respawn.parentName ?? '?'} (PID ${respawn.parentPid}) started PID ${respawn.newPid} on the port again; stop the parent: ${respawn.command}`,
+      );
+      return { kind: 'respawn', check, respawn };
+    }
+    const remaining = pending.filter((t) => stillHolds(t, check));
+    if (remaining.length === 0 && watchUntil === null) {
+      // A supervisor restarts its child only after it has exited, so "released" is confirmed by
+      // watching a little longer when a parent that might do that is still alive.
+      if (await mayRespawn(deps, allTargets)) {
+        watchUntil = deps.now() + RESPAWN_WATCH_MS;
+        delay = FIRST_POLL_MS * 4;
+        deps.progress(
+          `Port ${options.port} was released; watching ${RESPAWN_WATCH_MS} ms for a restart by a parent`,
+        );
+        continue;
+      }
+    }
+    if (remaining.length === 0 && watchUntil !== null && deps.now() < watchUntil) continue;
+    if (remaining.length === 0) {
+      deps.progress(
+        check.status === 'free'
+          ? `Port ${options.port} is free.`
+          : `Stopped; port ${options.port} is ${check.status} (${check.summary})`,
+      );
+      return { kind: 'released', check };
+    }
+    const elapsed = deps.now() - started;
+    if (deps.now() >= deadline) return { kind: 'timeout', check, remaining };
+    deps.progress(
+      `Waiting for port ${options.port} to be released (${(elapsed / 1000).toFixed(1)} s of ${(budgetMs / 1000).toFixed(0)} s)`,
+    );
+  }
+}
+
+/** Parents that never restart a child that exits: shells, terminals, session managers. */
+const NON_SUPERVISING_PARENTS =
+  /^(-?(ba|z|da|k|c|tc|fi)?sh|fish|tmux.*|screen|sshd|login|sudo|su|explorer|cmd|powershell|pwsh|windowsterminal|conhost|code|init|systemd)(\.exe)?$/i;
+
+/** Whether a stopped target's parent is still there and could start it again. */
+async function mayRespawn(deps: StopDeps, targets: readonly StopTarget[]): Promise<boolean> {
+  for (const target of targets) {
+    if (target.kind !== 'signal' && target.kind !== 'windows-close') continue;
+    if (target.parentPid === null || target.parentPid <= 1) continue;
+    if (target.parentName !== null && NON_SUPERVISING_PARENTS.test(target.parentName)) continue;
+    if ((await deps.readIdentity(target.parentPid)) !== null) return true;
+  }
+  return false;
+}
+
+/** The target still holds the port (a PID listed without facts counts: it may be ours). */
+function stillHolds(target: StopTarget, check: CheckData): boolean {
+  if (target.kind === 'container') return check.owners.some((o) => o.container?.id === target.containerId);
+  return check.owners.some((o) => {
+    const pid = o.pid ?? o.process?.pid ?? null;
+    if (pid !== target.pid) return false;
+    const startTime = o.process?.startTime ?? null;
+    return startTime === null || startTime === target.startTime;
+  });
+}
+
+/**
+ * A parent that restarts its child: the old PID no longer holds the port and a new process with
+ * the same parent does. Reported once, never fought (that loop has no end).
+ */
+function findRespawn(targets: readonly StopTarget[], check: CheckData): StopRespawn | null {
+  const ours = new Set(targets.map((t) => `${t.pid}@${t.startTime}`));
+  for (const target of targets) {
+    if (target.pid === null || target.parentPid === null || target.parentPid <= 1) continue;
+    if (target.kind !== 'signal' && target.kind !== 'windows-close') continue;
+    if (stillHolds(target, check)) continue;
+    const newcomer = check.owners.find(
+      (o) =>
+        o.process !== null &&
+        o.process.ppid === target.parentPid &&
+        !ours.has(`${o.process.pid}@${o.process.startTime}`),
+    );
+    if (newcomer?.process) {
+      const parent = target.parentPid;
+      return {
+        oldPid: target.pid,
+        newPid: newcomer.process.pid,
+        parentPid: parent,
+        parentName: target.parentName,
+        command: target.kind === 'windows-close' ? `taskkill /PID ${parent} /T` : `kill ${parent}`,
+      };
+    }
+  }
+  return null;
+}
+
+async function verifyIdentity(deps: StopDeps, target: StopTarget): Promise<'same' | 'gone' | 'reused'> {
+  if (target.pid === null) return 'gone';
+  const identity = await deps.readIdentity(target.pid);
+  if (identity === null) return 'gone';
+  // An unreadable start time cannot confirm the process: treated as another process.
+  return identity.startTime !== null && identity.startTime === target.startTime ? 'same' : 'reused';
+}
+
+type Record_ = (action: StopAction['action'], outcome: StopAction['outcome'], detail: string | null) => void;
+
+function recorder(deps: StopDeps, target: StopTarget, actions: StopAction[]): Record_ {
+  return (action, outcome, detail) =>
+    actions.push({
+      target: {
+        kind: target.kind,
+        pid: target.pid,
+        name: target.name,
+        containerId: target.containerId,
+        serviceName: target.serviceName,
+      },
+      action,
+      at: new Date(deps.now()).toISOString(),
+      outcome,
+      detail,
+    });
+}
+
+/** Runs one action and records it; true when it was carried out. */
+async function attempt(
+  record: Record_,
+  action: StopAction['action'],
+  run: () => Promise<'sent' | 'done' | 'gone'>,
+  failed: Set<StopTarget>,
+  target: StopTarget,
+): Promise<boolean> {
+  try {
+    const outcome = await run();
+    record(action, outcome, null);
+    return outcome !== 'gone';
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    record(action, 'failed', typeof code === 'string' ? `${code}: ${message}` : message);
+    failed.add(target);
+    return false;
+  }
+}
+
+/** Command lines of interpreter parents, so `node .../nodemon.js` is seen as nodemon. */
+async function readParentCommandLines(
+  deps: StopDeps,
+  owners: readonly Owner[],
+): Promise<Map<number, string | null>> {
+  const pids = new Set<number>();
+  for (const owner of owners) {
+    for (const parent of owner.process?.parentChain ?? []) {
+      if (parent.pid > 1 && parent.name !== null && INTERPRETERS.test(parent.name)) pids.add(parent.pid);
+    }
+  }
+  const entries = await Promise.all(
+    [...pids].map(async (pid) => [pid, (await deps.readIdentity(pid))?.commandLine ?? null] as const),
+  );
+  return new Map(entries);
+}
+
+function finish(data: Omit<StopData, 'summary'>): StopData {
+  return { ...data, summary: summarizeStop(data) };
+}
+
+function summarizeStop(data: Omit<StopData, 'summary'>): string {
+  const where = `port ${data.port} on ${data.host}`;
+  const refused = data.plan.refusals.map((r) => r.reason).join(' ');
+  switch (data.outcome) {
+    case 'nothing-to-stop':
+      return `Nothing holds ${where}; nothing was stopped.`;
+    case 'refused':
+      return `Not stopped: ${refused}`;
+    case 'would-stop':
+      return `Dry run: would stop ${data.plan.targets.map((t) => t.description).join('; ')}.${refused ? ` Refused: ${refused}` : ''}`;
+    case 'stopped':
+      return `Stopped ${data.plan.targets.map((t) => t.description).join('; ')}${data.forced ? ' (forced)' : ''}; ${where} is ${data.portFreeAfter ? 'free' : 'still not free'}.${refused ? ` Refused: ${refused}` : ''}`;
+    case 'timed-out':
+      return `Still running after the timeout; nothing was forced (use --force). ${where} is not free.`;
+    case 'failed':
+      if (data.respawn) {
+        return `PID ${data.respawn.oldPid} was restarted as PID ${data.respawn.newPid} by its parent ${data.respawn.parentName ?? '?'} (PID ${data.respawn.parentPid}); stop the parent instead: ${data.respawn.command}`;
+      }
+      return `Could not stop every owner of ${where}${data.replans >= MAX_REPLANS ? ' (its owners kept changing)' : ''}; see actions.`;
+  }
+}

@@ -1,0 +1,177 @@
+// runStop with the real stop-deps against real socket holders: SIGTERM, a holder that ignores it
+// (with and without --force), a parent that respawns its child, ::1, a SO_REUSEPORT pair, dry
+// run, and the PIDs it must refuse (1, itself, its parent).
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { after, afterEach, describe, it } from 'node:test';
+import { runStop, type StopData, type StopOptions } from '../../src/commands/run-stop.ts';
+import { parseHost } from '../../src/input/parse-host.ts';
+import { createStopDeps, readAncestorPids } from '../../src/platform/stop-deps.ts';
+import { freePort, startHolder, type Holder } from '../support/holders.ts';
+import { isAlive, killAll, startRespawningHolder, startStubbornHolder } from '../support/stop-holders.ts';
+
+const holders: Holder[] = [];
+afterEach(async () => {
+  await Promise.all(holders.splice(0).map((h) => h.stop()));
+  await killAll();
+});
+after(killAll);
+
+async function stop(
+  port: number,
+  host: string,
+  fields: Partial<StopOptions> = {},
+): Promise<{ data: StopData; progress: string[] }> {
+  const progress: string[] = [];
+  const data = await runStop(createStopDeps({ progress: (line) => progress.push(line) }), {
+    port,
+    host: parseHost(host),
+    dryRun: false,
+    force: false,
+    timeoutSeconds: 5,
+    selfPid: process.pid,
+    ancestorPids: readAncestorPids(),
+    currentUid: process.getuid?.() ?? null,
+    ...fields,
+  });
+  return { data, progress };
+}
+
+function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve(child.signalCode ?? child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+}
+
+describe('stop with real processes', () => {
+  it('stops a holder that exits on SIGTERM; the port is free afterwards', async () => {
+    const port = await freePort();
+    const holder = await startHolder({ host: '0.0.0.0', port });
+    holders.push(holder);
+    const { data, progress } = await stop(port, '0.0.0.0');
+    assert.equal(data.outcome, 'stopped', data.summary);
+    assert.equal(data.forced, false);
+    assert.equal(data.portFreeAfter, true);
+    assert.deepEqual(
+      data.actions.map((a) => [a.action, a.outcome, a.target.pid]),
+      [['SIGTERM', 'sent', holder.pid]],
+    );
+    assert.equal(await exited(holder.child), 'SIGTERM');
+    assert.ok(progress.some((line) => line.includes(`Port ${port} is free`)));
+  });
+
+  it('without --force, a holder that ignores SIGTERM is left running: timed-out', async () => {
+    const port = await freePort();
+    const child = await startStubbornHolder('127.0.0.1', port);
+    const started = Date.now();
+    const { data } = await stop(port, '127.0.0.1', { timeoutSeconds: 1 });
+    assert.equal(data.outcome, 'timed-out', data.summary);
+    assert.equal(data.forced, false);
+    assert.equal(data.portFreeAfter, false);
+    assert.ok(Date.now() - started >= 1000, 'it waited the whole timeout');
+    assert.equal(child.exitCode, null);
+    assert.ok(isAlive(child.pid ?? -1), 'the holder is still alive');
+    assert.deepEqual(
+      data.actions.map((a) => a.action),
+      ['SIGTERM'],
+    );
+  });
+
+  it('with --force, it is killed after the timeout and recorded as forced', async () => {
+    const port = await freePort();
+    const child = await startStubbornHolder('127.0.0.1', port);
+    const { data } = await stop(port, '127.0.0.1', { timeoutSeconds: 1, force: true });
+    assert.equal(data.outcome, 'stopped', data.summary);
+    assert.equal(data.forced, true);
+    assert.equal(data.portFreeAfter, true);
+    assert.deepEqual(
+      data.actions.map((a) => [a.action, a.outcome]),
+      [
+        ['SIGTERM', 'sent'],
+        ['SIGKILL', 'sent'],
+      ],
+    );
+    assert.equal(await exited(child), 'SIGKILL');
+  });
+
+  it('reports a parent that respawns the holder, and does not loop', async () => {
+    const port = await freePort();
+    const { parent, firstChild, children } = await startRespawningHolder('127.0.0.1', port);
+    const { data } = await stop(port, '127.0.0.1', { force: true });
+    assert.equal(data.outcome, 'failed', data.summary);
+    assert.equal(data.respawn?.oldPid, firstChild);
+    assert.equal(data.respawn?.parentPid, parent.pid);
+    assert.notEqual(data.respawn?.newPid, firstChild);
+    assert.match(data.summary, new RegExp(`by its parent python3? \\(PID ${parent.pid}\\)`));
+    assert.deepEqual(
+      data.actions.map((a) => [a.action, a.target.pid]),
+      [['SIGTERM', firstChild]],
+      'exactly one signal: the new child is not fought',
+    );
+    assert.equal(data.forced, false);
+    // The parent is left alone and one more child holds the port.
+    assert.ok(isAlive(parent.pid ?? -1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(children.length, 2, `children seen: ${children.join(', ')}`);
+  });
+
+  it('stops a holder on ::1 when ::1 is asked for', async () => {
+    const port = await freePort();
+    const holder = await startHolder({ host: '::1', port });
+    holders.push(holder);
+    const { data } = await stop(port, '::1');
+    assert.equal(data.outcome, 'stopped', data.summary);
+    assert.equal(data.portFreeAfter, true);
+    assert.deepEqual(
+      data.plan.targets.map((t) => t.pid),
+      [holder.pid],
+    );
+    assert.equal(await exited(holder.child), 'SIGTERM');
+  });
+
+  it('stops both processes of a SO_REUSEPORT pair', async () => {
+    const port = await freePort();
+    const first = await startHolder({ host: '0.0.0.0', port, reusePort: true });
+    const second = await startHolder({ host: '0.0.0.0', port, reusePort: true });
+    holders.push(first, second);
+    const { data } = await stop(port, '0.0.0.0');
+    assert.equal(data.outcome, 'stopped', data.summary);
+    assert.equal(data.respawn, null);
+    assert.deepEqual(data.plan.targets.map((t) => t.pid).sort(), [first.pid, second.pid].sort());
+    assert.equal(data.portFreeAfter, true);
+    assert.deepEqual(await Promise.all([exited(first.child), exited(second.child)]), ['SIGTERM', 'SIGTERM']);
+  });
+
+  it('--dry-run leaves the holder up', async () => {
+    const port = await freePort();
+    const holder = await startHolder({ host: '127.0.0.1', port });
+    holders.push(holder);
+    const { data } = await stop(port, '127.0.0.1', { dryRun: true });
+    assert.equal(data.outcome, 'would-stop');
+    assert.deepEqual(data.actions, []);
+    assert.equal(data.plan.targets[0]?.pid, holder.pid);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(holder.child.exitCode, null);
+    assert.equal(holder.child.signalCode, null);
+  });
+
+  it('refuses PID 1, the test runner itself and its parent', async () => {
+    const port = await freePort();
+    const holder = await startHolder({ host: '127.0.0.1', port });
+    holders.push(holder);
+    for (const [pid, code] of [
+      [1, 'system-pid'],
+      [process.pid, 'self'],
+      [process.ppid, 'ancestor'],
+    ] as const) {
+      const { data } = await stop(port, '127.0.0.1', { pid });
+      assert.equal(data.outcome, 'refused', `${pid}: ${data.summary}`);
+      assert.deepEqual(
+        data.plan.refusals.map((r) => r.code),
+        [code],
+      );
+      assert.deepEqual(data.actions, []);
+    }
+    assert.equal(holder.child.exitCode, null, 'the holder was not touched');
+  });
+});

@@ -1,0 +1,305 @@
+// planStop: every refusal rule, the container (never its forwarder), supervisors, selection.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { planStop, type StopPlanOptions } from '../../../src/commands/plan-stop.ts';
+import { TapoError } from '../../../src/contract/error-catalogue.ts';
+import type { Owner } from '../../../src/owners/owner.ts';
+import {
+  START,
+  checkData,
+  containerOwner,
+  forwarderOwner,
+  hiddenOwner,
+  httpSysOwner,
+  processOwner,
+  serviceOwner,
+  wslOwner,
+} from './stop-fakes.ts';
+
+const base: StopPlanOptions = {
+  force: false,
+  timeoutSeconds: 10,
+  selfPid: 9000,
+  ancestorPids: [8999, 8998],
+  currentUid: 1000,
+  platform: 'linux',
+};
+
+function plan(owners: Owner[], options: Partial<StopPlanOptions> = {}, platform = 'linux') {
+  return planStop(checkData(owners, { platform }), {
+    ...base,
+    platform: platform as NodeJS.Platform,
+    ...options,
+  });
+}
+
+describe('planStop refusals', () => {
+  const cases: {
+    name: string;
+    owners: Owner[];
+    options?: Partial<StopPlanOptions>;
+    platform?: string;
+    code: string;
+  }[] = [
+    { name: 'PID 1 (init)', owners: [processOwner(1, { name: 'systemd' })], code: 'system-pid' },
+    { name: 'PID 0', owners: [processOwner(0)], code: 'system-pid' },
+    {
+      name: 'PID 4 as a process',
+      owners: [processOwner(4, { name: 'System' })],
+      platform: 'win32',
+      code: 'system-pid',
+    },
+    { name: 'this process', owners: [processOwner(9000)], code: 'self' },
+    { name: 'a parent of this process', owners: [processOwner(8998)], code: 'ancestor' },
+    { name: 'facts unreadable', owners: [processOwner(4242, null)], code: 'unconfirmed' },
+    { name: 'no start time', owners: [processOwner(4242, { startTime: null })], code: 'unconfirmed' },
+    { name: 'critical process', owners: [processOwner(4242, { name: 'dbus-daemon' })], code: 'critical' },
+    {
+      name: 'lsass on Windows',
+      owners: [processOwner(640, { name: 'lsass.exe', uid: null })],
+      platform: 'win32',
+      code: 'critical',
+    },
+    {
+      name: 'another user',
+      owners: [processOwner(4242, { uid: 1001, user: 'bob' })],
+      code: 'needs-elevation',
+    },
+    { name: 'http.sys', owners: [httpSysOwner()], platform: 'win32', code: 'http-sys' },
+    { name: 'hidden owner', owners: [hiddenOwner()], code: 'hidden' },
+    { name: 'WSL relay', owners: [wslOwner()], platform: 'win32', code: 'wsl' },
+    { name: 'stale forwarder', owners: [forwarderOwner()], code: 'forwarder' },
+    {
+      name: 'core Windows service',
+      owners: [serviceOwner(1200, ['RpcSs'])],
+      platform: 'win32',
+      code: 'critical-service',
+    },
+    {
+      name: 'svchost with several services',
+      owners: [serviceOwner(1200, ['Spooler', 'Fax'])],
+      platform: 'win32',
+      code: 'ambiguous-service',
+    },
+    {
+      name: 'systemd unit main process',
+      owners: [
+        processOwner(4242, {
+          systemdUnit: 'web.service',
+          ppid: 1,
+          parentChain: [{ pid: 1, name: 'systemd' }],
+        }),
+      ],
+      code: 'supervised',
+    },
+    {
+      name: 'pm2 child',
+      owners: [processOwner(4242, { parentChain: [{ pid: 600, name: 'PM2 v5.3.0: God' }] })],
+      code: 'supervised',
+    },
+    {
+      name: 'nodemon child (by name)',
+      owners: [processOwner(4242, { parentChain: [{ pid: 600, name: 'nodemon' }] })],
+      code: 'supervised',
+    },
+    {
+      name: 'node running nodemon (by command line)',
+      owners: [processOwner(4242, { parentChain: [{ pid: 600, name: 'node' }] })],
+      options: {
+        parentCommandLines: new Map([[600, 'node /usr/lib/node_modules/nodemon/bin/nodemon.js app.py']]),
+      },
+      code: 'supervised',
+    },
+    {
+      name: 'supervisord grandchild',
+      owners: [
+        processOwner(4242, {
+          parentChain: [
+            { pid: 610, name: 'sh' },
+            { pid: 600, name: 'supervisord' },
+          ],
+        }),
+      ],
+      code: 'supervised',
+    },
+    {
+      name: 'forever child',
+      owners: [processOwner(4242, { parentChain: [{ pid: 600, name: 'forever' }] })],
+      code: 'supervised',
+    },
+  ];
+  for (const c of cases) {
+    it(`refuses ${c.name} (${c.code}) and targets nothing`, () => {
+      const result = plan(c.owners, c.options, c.platform);
+      assert.deepEqual(result.targets, []);
+      assert.equal(result.nothingToStop, false);
+      assert.deepEqual(
+        result.refusals.map((r) => r.code),
+        [c.code],
+      );
+      assert.ok(result.refusals[0]?.reason.length);
+    });
+  }
+
+  it('gives the elevated command for another user', () => {
+    const [refusal] = plan([processOwner(4242, { uid: 1001, user: 'bob' })], {
+      selfCommand: ['node', '/opt/tapo port/tapo-port.cjs'],
+    }).refusals;
+    assert.equal(
+      refusal?.command,
+      "sudo node '/opt/tapo port/tapo-port.cjs' stop --port 7777 --host 0.0.0.0 --pid 4242",
+    );
+  });
+
+  it("root may stop another user's process", () => {
+    const result = plan([processOwner(4242, { uid: 1001 })], { currentUid: 0 });
+    assert.deepEqual(result.refusals, []);
+    assert.equal(result.targets[0]?.kind, 'signal');
+  });
+
+  it('names the supervisor command', () => {
+    const unit = plan([
+      processOwner(4242, { systemdUnit: 'web.service', parentChain: [{ pid: 1, name: 'systemd' }] }),
+    ]).refusals[0];
+    assert.deepEqual(unit?.supervisor, { kind: 'systemd', command: 'sudo systemctl stop web.service' });
+    const user = plan([
+      processOwner(4242, {
+        systemdUnit: 'web.service',
+        systemdUserUnit: true,
+        parentChain: [{ pid: 1, name: 'systemd' }],
+      }),
+    ]).refusals[0];
+    assert.equal(user?.supervisor?.command, 'systemctl --user stop web.service');
+    const nodemon = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'nodemon' }] })]).refusals[0];
+    assert.deepEqual(nodemon?.supervisor, { kind: 'nodemon', command: 'kill 600' });
+    const pm2 = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'PM2 v5.3.0: God' }] })])
+      .refusals[0];
+    assert.equal(pm2?.supervisor?.kind, 'pm2');
+    assert.match(pm2?.reason ?? '', /pm2 stop <name>/);
+  });
+
+  it('a process a service merely spawned is not that service (no systemd parent)', () => {
+    const result = plan([
+      processOwner(4242, { systemdUnit: 'cron.service', parentChain: [{ pid: 300, name: 'cron' }] }),
+    ]);
+    assert.equal(result.targets[0]?.kind, 'signal');
+  });
+
+  it('a node parent that is not a supervisor is no reason to refuse', () => {
+    const result = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'node' }] })], {
+      parentCommandLines: new Map([[600, 'node server.js']]),
+    });
+    assert.equal(result.targets.length, 1);
+  });
+});
+
+describe('planStop targets', () => {
+  it('signals an ordinary process of this user, with its identity and parent', () => {
+    const { targets, refusals, nothingToStop } = plan([processOwner(4242)]);
+    assert.equal(nothingToStop, false);
+    assert.deepEqual(refusals, []);
+    assert.equal(targets.length, 1);
+    const [target] = targets;
+    assert.equal(target?.kind, 'signal');
+    assert.equal(target?.pid, 4242);
+    assert.equal(target?.startTime, START);
+    assert.equal(target?.parentPid, 500);
+    assert.equal(target?.parentName, 'bash');
+    assert.equal(target?.supervisor, null);
+  });
+
+  it('closes a Windows process with taskkill, not a signal', () => {
+    const [target] = plan([processOwner(4242, { uid: null })], { currentUid: null }, 'win32').targets;
+    assert.equal(target?.kind, 'windows-close');
+  });
+
+  it('stops a single Windows service as a service', () => {
+    const [target] = plan([serviceOwner(1200, ['Spooler'])], { currentUid: null }, 'win32').targets;
+    assert.equal(target?.kind, 'windows-service');
+    assert.equal(target?.serviceName, 'Spooler');
+  });
+
+  it('stops a container through Docker, never its forwarder, naming compose and the restart policy', () => {
+    const result = plan([
+      containerOwner({ composeProject: 'tapo', composeService: 'web', restartPolicy: 'unless-stopped' }),
+    ]);
+    assert.deepEqual(result.refusals, []);
+    assert.equal(result.targets.length, 1);
+    const [target] = result.targets;
+    assert.equal(target?.kind, 'container');
+    assert.equal(target?.pid, null, 'the forwarder PID is never a target');
+    assert.equal(target?.containerName, 'web7777');
+    assert.match(target?.description ?? '', /compose project tapo, service web/);
+    assert.match(target?.why ?? '', /docker-proxy.*left alone/);
+    assert.match(target?.restartPolicyWarning ?? '', /unless-stopped.*docker update --restart no web7777/);
+    assert.equal(plan([containerOwner({ restartPolicy: 'no' })]).targets[0]?.restartPolicyWarning, null);
+  });
+
+  it('targets every owner of a SO_REUSEPORT pair', () => {
+    const { targets } = plan([processOwner(4242), processOwner(4243)]);
+    assert.deepEqual(
+      targets.map((t) => t.pid),
+      [4242, 4243],
+    );
+  });
+
+  it('acts on what it may and refuses the rest', () => {
+    const { targets, refusals } = plan([processOwner(4242), hiddenOwner()]);
+    assert.equal(targets.length, 1);
+    assert.deepEqual(
+      refusals.map((r) => r.code),
+      ['hidden'],
+    );
+  });
+
+  it('says nothing to stop when nobody holds the port', () => {
+    assert.deepEqual(plan([]), { targets: [], refusals: [], nothingToStop: true });
+  });
+});
+
+describe('planStop selection (--pid, --container)', () => {
+  const owners = [processOwner(4242), processOwner(4243), containerOwner({ name: 'db' })];
+
+  it('--pid picks that owner only', () => {
+    const { targets } = plan(owners, { pid: 4243 });
+    assert.deepEqual(
+      targets.map((t) => t.pid),
+      [4243],
+    );
+  });
+
+  it('--container picks by name or id prefix', () => {
+    assert.equal(plan(owners, { container: 'db' }).targets[0]?.containerName, 'db');
+    assert.equal(plan(owners, { container: '/db' }).targets[0]?.containerName, 'db');
+    assert.equal(plan(owners, { container: '92fcd1a9' }).targets[0]?.containerName, 'db');
+  });
+
+  it('refuses --pid of the forwarder and points at the container', () => {
+    const { targets, refusals } = plan(owners, { pid: 3210 });
+    assert.deepEqual(targets, []);
+    assert.equal(refusals[0]?.code, 'forwarder');
+    assert.match(refusals[0]?.reason ?? '', /--container db/);
+  });
+
+  it('an owner that does not hold the port is E_NOT_AN_OWNER', () => {
+    for (const options of [{ pid: 5555 }, { container: 'nope' }, { container: '92f' }]) {
+      assert.throws(
+        () => plan(owners, options),
+        (error: unknown) =>
+          error instanceof TapoError && error.code === 'E_NOT_AN_OWNER' && error.exitCode === 2,
+      );
+    }
+  });
+
+  it('a request for PID 1, this process or a parent is refused even when it holds nothing', () => {
+    for (const [pid, code] of [
+      [1, 'system-pid'],
+      [9000, 'self'],
+      [8999, 'ancestor'],
+    ] as const) {
+      const result = plan(owners, { pid });
+      assert.deepEqual(result.targets, []);
+      assert.equal(result.refusals[0]?.code, code);
+    }
+  });
+});
