@@ -4,7 +4,6 @@ import { probeBind } from '../probe/bind-probe.ts';
 import { projectPorts } from '../probe/project-ports.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
 import type { ListenerTable } from '../sockets/listener.ts';
-import { queryDockerForPort } from './docker-deps.ts';
 
 /** What differs between operating systems; everything else is shared. */
 export interface PlatformAdapter {
@@ -45,7 +44,8 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
     },
     readOwnerFacts: async (pids) => (await adapter).readOwnerFacts(pids),
     readHttpSys: async (port) => (await adapter).readHttpSys(port),
-    queryDocker: queryDockerForPort,
+    // Loaded on demand: find-port and stop's re-checks need no Docker client code.
+    queryDocker: async (port, ids) => (await import('./docker-deps.ts')).queryDockerForPort(port, ids),
     fetchHealthStatus: async (url) =>
       (await import('../probe/fetch-health-status.ts')).fetchHealthStatus(url),
     findNextFreePort: async (host, port) => {

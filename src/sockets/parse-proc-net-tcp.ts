@@ -1,4 +1,4 @@
-import { familyOf, normaliseAddress } from './address-family.ts';
+import { normaliseAddress } from './address-family.ts';
 import { makeListener } from './listener.ts';
 import type { Listener } from './listener.ts';
 
@@ -28,6 +28,8 @@ export function parseProcNetTcp(
     const localColon = line.indexOf(':', line.indexOf(':') + 1);
     if (localColon === -1 || !wanted(Number.parseInt(line.slice(localColon + 1, localColon + 5), 16)))
       continue;
+    // Only the `st` column is ` 0A ` with spaces around it (addresses have none): other states go.
+    if (!line.includes(` ${TCP_LISTEN} `)) continue;
     const fields = line.trim().split(/\s+/);
     // Data rows start with the slot number `N:`; the header starts with `sl`.
     if (!/^\d+:$/.test(fields[0] ?? '')) continue;
@@ -40,8 +42,9 @@ export function parseProcNetTcp(
     const raw = decodeProcAddress(match[1] ?? '', family, byteOrder);
     if (raw === null) continue;
     const address = normaliseAddress(raw);
-    // A v6 socket bound to a v4-mapped address (::ffff:127.0.0.1) only ever serves IPv4.
-    const actualFamily = familyOf(address) ?? family;
+    // A v6 socket bound to a v4-mapped address (::ffff:127.0.0.1) only ever serves IPv4; the
+    // decoded text tells (normaliseAddress turned it into dotted IPv4), no address parser needed.
+    const actualFamily = family === 6 && !address.includes(':') ? 4 : family;
     const inode = /^\d+$/.test(inodeText) ? Number(inodeText) : null;
     listeners.push(
       makeListener({
