@@ -1,9 +1,11 @@
-// `npm run bench`: times `tapo-port check` on a busy port against its peers, in one run, as ratios.
-// See bench/README.md for what is measured and how to read it.
+// `npm run bench`: times `tapo-port check` on a busy port and `tapo-port find-port` past 1,000 busy
+// ports against their peers, in one run, as ratios. See bench/README.md for what is measured and
+// how to read it.
 //
-// Knobs (environment): BENCH_ROUNDS (25), BENCH_WARMUP (3), BENCH_LISTENERS (5000),
-// BENCH_PROCESSES (500), BENCH_PORT (first port from 27777 free for TCP and UDP),
-// TAPO_TEST_DOCKER_HOST (unix:///run/tapo-test-docker/docker.sock).
+// Knobs (environment): BENCH_PARTS (check,find-port), BENCH_ROUNDS (25), BENCH_WARMUP (3),
+// BENCH_LISTENERS (5000), BENCH_PROCESSES (500), BENCH_PORT (first port from 27777 free for TCP
+// and UDP), TAPO_TEST_DOCKER_HOST (unix:///run/tapo-test-docker/docker.sock); for find-port:
+// BENCH_FP_ROUNDS (15), BENCH_FP_WARMUP (3), BENCH_FP_BASE (first usable of 21000, 23000, ...).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,13 @@ import {
   stopChildren,
 } from './scenario.mjs';
 import { CHECK_ID, defineTools } from './tools.mjs';
+import {
+  evaluateFindPortTargets,
+  findPortCorrect,
+  formatFindPortTable,
+  formatFindPortTargets,
+  runFindPortPart,
+} from './find-port.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const resultsFile = path.join(root, 'bench', 'results', 'latest.json');
@@ -42,6 +51,12 @@ const config = {
   listeners: positiveInt('BENCH_LISTENERS', 5000),
   processes: positiveInt('BENCH_PROCESSES', 500, true),
   dockerEndpoint: process.env.TAPO_TEST_DOCKER_HOST || 'unix:///run/tapo-test-docker/docker.sock',
+  parts: benchParts(),
+  findPort: {
+    rounds: positiveInt('BENCH_FP_ROUNDS', 15),
+    warmup: positiveInt('BENCH_FP_WARMUP', 3, true),
+    base: process.env.BENCH_FP_BASE ? positiveInt('BENCH_FP_BASE', null) : null,
+  },
 };
 
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -61,12 +76,104 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 async function main() {
   const version = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version;
-  requireTools(['ss', 'lsof']);
+  if (config.parts.includes('check')) requireTools(['ss', 'lsof']);
   const python = resolvePython();
   const source = describeSource(root);
   snapshot = snapshotDist(root);
   const cliPath = snapshot.cliPath;
 
+  const check = config.parts.includes('check') ? await runCheckPart({ version, python, cliPath }) : null;
+
+  let findPort = null;
+  let findPortError = null;
+  if (config.parts.includes('find-port')) {
+    try {
+      findPort = await runFindPortPart({
+        root,
+        python,
+        nodePath: process.execPath,
+        cliPath,
+        version,
+        config: config.findPort,
+        log,
+      });
+    } catch (error) {
+      // The check part's results are still printed and saved.
+      findPortError = error instanceof Error ? error.message : String(error);
+      log(`find-port part failed: ${findPortError}`);
+    }
+  }
+  const findPortTargets = findPort ? evaluateFindPortTargets(findPort) : [];
+  const findPortWrong = findPort !== null && !findPortCorrect(findPort);
+
+  const out = [];
+  out.push('', `tapo-port bench ${new Date().toISOString()}`);
+  out.push(
+    `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ` +
+      `parts: ${config.parts.join(', ')}`,
+  );
+  out.push(
+    `build: dist/tapo-port.cjs sha256 ${snapshot.sha256.slice(0, 12)}, commit ${source.commit?.slice(0, 7) ?? '?'}` +
+      (source.uncommitted?.length ? ` + ${source.uncommitted.length} uncommitted file(s) in src/build` : ''),
+  );
+  if (check) out.push(...check.lines);
+  if (findPort) {
+    const fp = config.findPort;
+    out.push(
+      '',
+      `==== find-port: ${fp.warmup} warm-up + ${fp.rounds} measured rounds, tools interleaved`,
+      `ports ${findPort.base}-${findPort.base + findPort.heldCount - 1} held by one process, cycling 127.0.0.1, ::1, ` +
+        `0.0.0.0, ::; every tool searches from ${findPort.base} (up to ${findPort.searchEnd}) for host 0.0.0.0; ` +
+        `the right answer is ${findPort.expectedPort}`,
+      '',
+      '== find-port, whole process (spawn to exit)',
+      formatFindPortTable(findPort.wholeProcess, { floor: true }),
+      '',
+      '== find-port, the search call alone (in-process, modules loaded, performance.now around the call)',
+      formatFindPortTable(findPort.inProcess.rows, { floor: false }),
+      '',
+      '== find-port targets (informational)',
+      formatFindPortTargets(findPortTargets),
+    );
+    if (!findPort.expectedStillFreeAfterRun) {
+      out.push(`WARNING: ${findPort.expectedPort} was no longer free after the run; verdicts may be off.`);
+    }
+  }
+  if (findPortError) out.push('', `FAILURE: the find-port part could not run: ${findPortError}`);
+  if (check && !check.docker.reachable)
+    out.push('', 'NOTE: measured WITHOUT a Docker engine (see the warning above).');
+  if (check?.checkWrong) out.push('', 'FAILURE: tapo-port check gave a wrong answer (see its row).');
+  if (findPortWrong) out.push('', 'FAILURE: tapo-port find-port gave a wrong answer (see its rows).');
+  process.stdout.write(out.join('\n') + '\n');
+
+  mkdirSync(path.dirname(resultsFile), { recursive: true });
+  const results = {
+    benchmark: 'tapo-port-check',
+    formatVersion: 1,
+    date: new Date().toISOString(),
+    tool: { name: 'tapo-port', version, bundleSha256: snapshot.sha256, ...source },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+    },
+    parts: config.parts,
+    ...(check ? check.results : {}),
+    findPort: findPort ? { config: config.findPort, ...findPort, targets: findPortTargets } : null,
+    findPortError,
+    findPortCorrect: findPort ? !findPortWrong : null,
+  };
+  writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+  log(`results written to ${path.relative(root, resultsFile)}`);
+  if (check?.checkWrong || findPortWrong) return 1;
+  return findPortError ? 2 : 0;
+}
+
+/** The `check` part: idle and load conditions, as before the find-port part was added. */
+async function runCheckPart({ version, python, cliPath }) {
+  const { parts: _parts, findPort: _findPort, ...checkConfig } = config;
   const docker = await pingDocker(config.dockerEndpoint);
   const checkEnv = { ...process.env };
   if (docker.reachable) {
@@ -142,14 +249,9 @@ async function main() {
   );
 
   const out = [];
-  out.push('', `tapo-port bench ${new Date().toISOString()}`);
   out.push(
-    `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ` +
-      `${config.warmup} warm-up + ${config.rounds} measured rounds per condition, tools interleaved`,
-  );
-  out.push(
-    `build: dist/tapo-port.cjs sha256 ${snapshot.sha256.slice(0, 12)}, commit ${source.commit?.slice(0, 7) ?? '?'}` +
-      (source.uncommitted?.length ? ` + ${source.uncommitted.length} uncommitted file(s) in src/build` : ''),
+    '',
+    `==== check: ${config.warmup} warm-up + ${config.rounds} measured rounds per condition, tools interleaved`,
   );
   out.push(
     `port ${port}: TCP holder on 0.0.0.0 and a UDP socket on the same number in another process; ` +
@@ -174,32 +276,18 @@ async function main() {
   }
   out.push('', '== load / idle (median)', formatLoadScaling(conditions.idle.rows, conditions.load.rows));
   out.push('', '== targets (informational)', formatTargets(targets));
-  if (!docker.reachable) out.push('', 'NOTE: measured WITHOUT a Docker engine (see the warning above).');
-  if (checkWrong) out.push('', 'FAILURE: tapo-port check gave a wrong answer (see its row).');
-  process.stdout.write(out.join('\n') + '\n');
-
-  mkdirSync(path.dirname(resultsFile), { recursive: true });
-  const results = {
-    benchmark: 'tapo-port-check',
-    formatVersion: 1,
-    date: new Date().toISOString(),
-    tool: { name: 'tapo-port', version, bundleSha256: snapshot.sha256, ...source },
-    machine: {
-      node: process.version,
-      platform: process.platform,
-      kernel: os.release(),
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? null,
+  return {
+    lines: out,
+    docker,
+    checkWrong,
+    results: {
+      config: { ...checkConfig, port },
+      docker: { endpoint: config.dockerEndpoint, ...docker },
+      conditions,
+      targets,
+      checkCorrect: !checkWrong,
     },
-    config: { ...config, port },
-    docker: { endpoint: config.dockerEndpoint, ...docker },
-    conditions,
-    targets,
-    checkCorrect: !checkWrong,
   };
-  writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
-  log(`results written to ${path.relative(root, resultsFile)}`);
-  return checkWrong ? 1 : 0;
 }
 
 function requireTools(names) {
@@ -210,6 +298,18 @@ function requireTools(names) {
         `${name} is not installed; it is one of the peers (apt-get install ${name === 'ss' ? 'iproute2' : name})`,
       );
   }
+}
+
+/** BENCH_PARTS: which parts to run, comma-separated; both by default. */
+function benchParts() {
+  const known = ['check', 'find-port'];
+  const raw = process.env.BENCH_PARTS;
+  if (raw === undefined || raw.trim() === '') return known;
+  const parts = raw.split(',').map((part) => part.trim());
+  const unknown = parts.filter((part) => !known.includes(part));
+  if (unknown.length > 0 || parts.length === 0)
+    throw new Error(`BENCH_PARTS must name parts among ${known.join(', ')}, got ${raw}`);
+  return known.filter((part) => parts.includes(part));
 }
 
 function positiveInt(name, fallback, zeroAllowed = false) {

@@ -50,7 +50,7 @@ export function resolvePython() {
 }
 
 /** Resolves with the first stdout line matching `pattern`; rejects on exit or after `timeoutMs`. */
-function waitForLine(child, pattern, what, timeoutMs = 20000) {
+export function waitForLine(child, pattern, what, timeoutMs = 20000) {
   return new Promise((resolve, reject) => {
     let buffered = '';
     let stderr = '';
