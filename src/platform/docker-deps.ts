@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
 import { isLocalDockerEndpoint } from '../docker/is-local-docker-endpoint.ts';
-import { resolveDockerEndpoint } from '../docker/resolve-docker-endpoint.ts';
+import { resolveDockerEndpoint, type DockerEndpoint } from '../docker/resolve-docker-endpoint.ts';
 
 /** About 2 s in all: a daemon that accepts and never answers must not hang the check. */
 export const DOCKER_BUDGET_MS = 2000;
@@ -15,19 +15,7 @@ export async function queryDockerForPort(
   port: number,
   containerIds: string[],
 ): Promise<{ status: DockerStatus; containers: ContainerFacts[] }> {
-  const resolved = resolveDockerEndpoint({
-    env: process.env,
-    platform: process.platform,
-    homeDir: homedir(),
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    fileExists: (p) => existsSync(p),
-  });
+  const resolved = resolveDockerEndpointOfThisMachine();
   if (resolved === null) {
     return {
       status: {
@@ -62,4 +50,21 @@ export async function queryDockerForPort(
     status: { ...answer.status, endpoint: resolved.endpoint, endpointSource: resolved.source },
     containers: answer.containers,
   };
+}
+
+/** The endpoint the docker CLI would use here: DOCKER_HOST, the current context, the default. */
+export function resolveDockerEndpointOfThisMachine(): DockerEndpoint | null {
+  return resolveDockerEndpoint({
+    env: process.env,
+    platform: process.platform,
+    homeDir: homedir(),
+    readFile: (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    fileExists: (p) => existsSync(p),
+  });
 }

@@ -1,12 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { win32 } from 'node:path';
 import { runCheck } from '../commands/check.ts';
 import type { ProcessIdentity, StopDeps } from '../commands/run-stop.ts';
-import { resolveDockerEndpoint } from '../docker/resolve-docker-endpoint.ts';
 import { readLinuxProcessFacts } from '../owners/read-linux-process.ts';
 import { readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
 import { system32Of } from '../sockets/read-listeners-windows.ts';
+import { resolveDockerEndpointOfThisMachine } from './docker-deps.ts';
 import { execFileText, type Exec } from './exec.ts';
 import { realProcFs } from './proc-fs.ts';
 import { createSystemDeps } from './system-deps.ts';
@@ -138,19 +136,7 @@ const identityReaders: Partial<Record<NodeJS.Platform, IdentityReader>> = {
 };
 
 function resolveLocalDockerEndpoint(): string {
-  const resolved = resolveDockerEndpoint({
-    env: process.env,
-    platform: process.platform,
-    homeDir: homedir(),
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    fileExists: (p) => existsSync(p),
-  });
+  const resolved = resolveDockerEndpointOfThisMachine();
   // `check` found the container at this same endpoint, so none is an error, not an answer.
   if (resolved === null) throw new Error('no Docker engine endpoint found to stop the container');
   return resolved.endpoint;
