@@ -273,7 +273,7 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
     ...(pid !== undefined ? { pid } : {}),
     ...(container !== undefined ? { container } : {}),
     selfPid: process.pid,
-    ancestorPids: readAncestorPids(),
+    ancestorPids: await readAncestorPids(),
     currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
     selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
   });

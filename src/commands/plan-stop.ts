@@ -96,7 +96,25 @@ export interface StopPlanOptions {
 /** Turns the owners `check` found into what `stop` may act on, and what it must refuse. Pure. */
 export function planStop(check: CheckData, options: StopPlanOptions): StopPlan {
   const owners = selectOwners(check, options);
-  const plan: StopPlan = { targets: [], refusals: [], nothingToStop: owners.length === 0 };
+  // "Nothing to stop" is said only of a free port: in use with no visible owner (an exclusive
+  // socket, an unreadable table) is no reason to report success.
+  const plan: StopPlan = {
+    targets: [],
+    refusals: [],
+    nothingToStop:
+      owners.length === 0 &&
+      (check.status === 'free' || options.pid !== undefined || options.container !== undefined),
+  };
+  if (owners.length === 0 && !plan.nothingToStop) {
+    plan.refusals.push({
+      owner: `port ${check.port}`,
+      pid: null,
+      reason: `${check.summary} No owner can be named, so nothing is stopped.`,
+      code: 'unconfirmed',
+      command: null,
+      supervisor: null,
+    });
+  }
   for (const owner of owners) {
     const decision = planOwner(owner, check, options);
     if ('code' in decision) plan.refusals.push(decision);
@@ -136,12 +154,41 @@ function selectOwners(check: CheckData, options: StopPlanOptions): Owner[] {
         `container ${JSON.stringify(options.container)} does not publish port ${check.port} on ${check.host}${ownerList(check)}`,
       );
     }
+    // Like docker itself: an id prefix that fits several containers names none of them.
+    if (owners.length > 1) {
+      throw new TapoError(
+        'E_NOT_AN_OWNER',
+        `container ${JSON.stringify(options.container)} fits ${owners.length} containers; give more of the id or the name`,
+      );
+    }
   }
   return owners;
 }
 
 function isGuardedPid(pid: number, options: StopPlanOptions): boolean {
   return isSystemPid(pid) || pid === options.selfPid || options.ancestorPids.includes(pid);
+}
+
+/** PIDs never acted on, whatever kind of owner they are: system PIDs, this process, its parents. */
+function guardPid(
+  pid: number,
+  options: StopPlanOptions,
+  refuse: (code: StopRefusalCode, reason: string, command?: string | null) => StopRefusal,
+): StopRefusal | null {
+  if (isSystemPid(pid)) {
+    return refuse(
+      'system-pid',
+      `PID ${pid} is ${pid === 1 ? 'init (systemd), the root of every process' : 'a pseudo-process of the kernel'}; it is never stopped.`,
+    );
+  }
+  if (pid === options.selfPid) return refuse('self', `PID ${pid} is tapo-port itself.`);
+  if (options.ancestorPids.includes(pid)) {
+    return refuse(
+      'ancestor',
+      `PID ${pid} started tapo-port (a parent of this process); stopping it would stop us too.`,
+    );
+  }
+  return null;
 }
 
 function pseudoOwner(pid: number): Owner {
@@ -218,8 +265,11 @@ function planOwner(owner: Owner, check: CheckData, options: StopPlanOptions): De
         `${owner.hidden?.reason ?? 'the owning process cannot be read'}; see it with the command shown (elevated) and stop it there.`,
         owner.hidden?.revealCommand ?? null,
       );
-    case 'service':
-      return planService(owner, refuse);
+    case 'service': {
+      // The same guards as for a process: a service hosting our own session (sshd) or PID 4.
+      const guard = owner.pid === null ? null : guardPid(owner.pid, options, refuse);
+      return guard ?? planService(owner, refuse);
+    }
     case 'dashboard':
     case 'process':
       return planProcess(owner, check, options, refuse);
@@ -297,19 +347,8 @@ function planProcess(
 ): Decision {
   const pid = owner.pid;
   if (pid === null) return refuse('unconfirmed', 'the socket table gives no PID for this owner');
-  if (isSystemPid(pid)) {
-    return refuse(
-      'system-pid',
-      `PID ${pid} is ${pid === 1 ? 'init (systemd), the root of every process' : 'a pseudo-process of the kernel'}; it is never stopped.`,
-    );
-  }
-  if (pid === options.selfPid) return refuse('self', `PID ${pid} is tapo-port itself.`);
-  if (options.ancestorPids.includes(pid)) {
-    return refuse(
-      'ancestor',
-      `PID ${pid} started tapo-port (a parent of this process); stopping it would stop us too.`,
-    );
-  }
+  const guard = guardPid(pid, options, refuse);
+  if (guard) return guard;
   const facts = owner.process;
   if (facts === null || facts.startTime === null) {
     // Without a start time the PID cannot be re-checked before the signal: it may have exited and

@@ -18,13 +18,18 @@ export interface StopDeps {
   readIdentity(pid: number): Promise<ProcessIdentity | null>;
   /** 'gone' when the process no longer exists (ESRCH); throws on anything else (EPERM). */
   sendSignal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<'sent' | 'gone'>;
-  /** Docker's stop: the container's stop signal, then SIGKILL after timeoutSeconds. */
-  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /**
+   * `stop-signal`: the container's own stop signal (SIGTERM unless its image says otherwise),
+   * nothing more: unlike `docker stop`, no SIGKILL follows by itself. `kill`: SIGKILL (--force).
+   */
+  signalContainer(id: string, mode: 'stop-signal' | 'kill'): Promise<void>;
   stopWindowsService(name: string): Promise<void>;
-  /** A request to close (taskkill without /F, then Ctrl+C for console programs). */
-  windowsClose(pid: number): Promise<void>;
-  /** taskkill /T /F. */
-  windowsForceKill(pid: number): Promise<void>;
+  /**
+   * Windows, with a handle held from the identity check to the action: `close` asks (WM_CLOSE for
+   * a window, Ctrl+C for a console program), `kill` ends that one process. 'reused': the PID now
+   * belongs to another process, nothing was done.
+   */
+  windowsStop(pid: number, startTime: string, mode: 'close' | 'kill'): Promise<'sent' | 'gone' | 'reused'>;
   sleep(ms: number): Promise<void>;
   /** Milliseconds since the epoch. */
   now(): number;
@@ -100,6 +105,32 @@ const INTERPRETERS = /^(node|nodejs|python\d?(\.\d+)?|ruby|perl|bun|deno)(\.exe)
  */
 export async function runStop(deps: StopDeps, options: StopOptions): Promise<StopData> {
   const actions: StopAction[] = [];
+  try {
+    return await planAndStop(deps, options, actions);
+  } catch (error) {
+    // A usage error before anything was done stays an error (exit 2).
+    if (actions.length === 0) throw error;
+    // Something failed after signals were sent: the answer still says what was done.
+    const detail = error instanceof Error ? error.message : String(error);
+    deps.progress(`Stopping was interrupted: ${detail}`);
+    return finish({
+      port: options.port,
+      host: options.host.requested,
+      dryRun: options.dryRun,
+      plan: { targets: [], refusals: [], nothingToStop: false },
+      actions,
+      forced: actions.some(
+        (a) => a.action === 'SIGKILL' || a.action === 'taskkill-force' || a.action === 'docker-kill',
+      ),
+      portFreeAfter: false,
+      outcome: 'failed',
+      respawn: null,
+      replans: 0,
+    });
+  }
+}
+
+async function planAndStop(deps: StopDeps, options: StopOptions, actions: StopAction[]): Promise<StopData> {
   let replans = 0;
   let check = await deps.check(options.port, options.host);
   for (;;) {
@@ -143,7 +174,10 @@ export async function runStop(deps: StopDeps, options: StopOptions): Promise<Sto
       check = await deps.check(options.port, options.host);
       continue;
     }
-    return finish({ ...base, ...(await waitAndEscalate(deps, plan, gentle.failed, options, actions)) });
+    return finish({
+      ...base,
+      ...(await waitAndEscalate(deps, plan, gentle.failed, options, actions, ownerKeys(check))),
+    });
   }
 }
 
@@ -158,6 +192,7 @@ async function actGently(
   actions: StopAction[],
 ): Promise<{ failed: Set<StopTarget> } | 'changed'> {
   const failed = new Set<StopTarget>();
+  let skipped = 0;
   for (const target of targets) {
     const record = recorder(deps, target, actions);
     switch (target.kind) {
@@ -165,18 +200,18 @@ async function actGently(
       case 'windows-close': {
         const action = target.kind === 'signal' ? 'SIGTERM' : 'taskkill';
         const identity = await verifyIdentity(deps, target);
-        if (identity === 'reused') {
+        if (identity !== 'same') {
+          // Gone by itself, or its PID given to another process: nothing is sent to it, and the
+          // wait (or a new plan, when nothing at all was acted on) decides what the port is now.
           record(
             action,
-            'pid-reused',
-            `PID ${target.pid} now has another start time: not ours, not signalled`,
+            identity === 'gone' ? 'gone' : 'pid-reused',
+            identity === 'gone'
+              ? 'it had already exited'
+              : `PID ${target.pid} now has another start time: not ours, not signalled`,
           );
-          return 'changed';
-        }
-        if (identity === 'gone') {
-          // It exited on its own since the check: someone else may hold the port by now.
-          record(action, 'gone', 'it had already exited');
-          return 'changed';
+          skipped += 1;
+          break;
         }
         deps.progress(
           `${action === 'SIGTERM' ? 'Sending SIGTERM to' : 'Asking to close'} ${target.description}`,
@@ -186,22 +221,19 @@ async function actGently(
           action,
           () =>
             target.kind === 'signal'
-              ? deps.sendSignal(target.pid ?? -1, 'SIGTERM')
-              : deps.windowsClose(target.pid ?? -1).then(() => 'sent' as const),
+              ? deps.sendSignal(requirePid(target), 'SIGTERM')
+              : deps.windowsStop(requirePid(target), target.startTime ?? '', 'close').then(pidOutcome),
           failed,
           target,
         );
         break;
       }
       case 'container':
-        deps.progress(
-          `Stopping ${target.description} through the Docker API (docker stop -t ${options.timeoutSeconds})`,
-        );
+        deps.progress(`Sending its stop signal to ${target.description} through the Docker API`);
         await attempt(
           record,
           'docker-stop',
-          () =>
-            deps.stopContainer(target.containerId ?? '', options.timeoutSeconds).then(() => 'done' as const),
+          () => deps.signalContainer(target.containerId ?? '', 'stop-signal').then(() => 'done' as const),
           failed,
           target,
         );
@@ -223,7 +255,24 @@ async function actGently(
         break;
     }
   }
-  return { failed };
+  // Every target turned out gone or reused: the plan no longer describes the port.
+  return skipped === targets.length ? 'changed' : { failed };
+}
+
+/** A target that reaches a signal has a PID: planStop refuses owners without one. */
+function requirePid(target: StopTarget): number {
+  if (target.pid === null || !Number.isSafeInteger(target.pid) || target.pid <= 1) {
+    throw new Error(`no PID to act on for ${target.description}`);
+  }
+  return target.pid;
+}
+
+function pidOutcome(result: 'sent' | 'gone' | 'reused'): 'sent' | 'gone' {
+  if (result === 'reused')
+    throw Object.assign(new Error('its PID now belongs to another process; nothing was done'), {
+      code: 'PID_REUSED',
+    });
+  return result;
 }
 
 /** Waits for the port; with `force`, escalates after the timeout. Returns the result's tail. */
@@ -233,6 +282,7 @@ async function waitAndEscalate(
   failed: Set<StopTarget>,
   options: StopOptions,
   actions: StopAction[],
+  known: ReadonlySet<string>,
 ): Promise<Pick<StopData, 'dryRun' | 'actions' | 'forced' | 'portFreeAfter' | 'outcome' | 'respawn'>> {
   const pending = plan.targets.filter((t) => !failed.has(t));
   const done = (
@@ -240,16 +290,35 @@ async function waitAndEscalate(
     check: CheckData | null,
     forced: boolean,
     respawn: StopRespawn | null = null,
-  ): Pick<StopData, 'dryRun' | 'actions' | 'forced' | 'portFreeAfter' | 'outcome' | 'respawn'> => ({
-    dryRun: false,
-    actions,
-    forced,
-    portFreeAfter: check?.status === 'free',
-    outcome: failed.size > 0 && outcome === 'stopped' ? 'failed' : outcome,
-    respawn,
-  });
+  ): Pick<StopData, 'dryRun' | 'actions' | 'forced' | 'portFreeAfter' | 'outcome' | 'respawn'> => {
+    const free = check?.status === 'free';
+    // Without --pid/--container the job is a free port: targets gone while another (refused or
+    // unseen) owner still holds it is not success.
+    const selected = options.pid !== undefined || options.container !== undefined;
+    const incomplete = failed.size > 0 || (!selected && !free);
+    return {
+      dryRun: false,
+      actions,
+      forced,
+      portFreeAfter: free,
+      outcome:
+        outcome === 'stopped' && incomplete
+          ? plan.refusals.length > 0 && failed.size === 0
+            ? 'refused'
+            : 'failed'
+          : outcome,
+      respawn,
+    };
+  };
 
-  let waited = await waitForRelease(deps, plan.targets, pending, options, options.timeoutSeconds * 1000);
+  let waited = await waitForRelease(
+    deps,
+    plan.targets,
+    pending,
+    options,
+    options.timeoutSeconds * 1000,
+    known,
+  );
   if (waited.kind === 'respawn') return done('failed', waited.check, false, waited.respawn);
   if (waited.kind === 'released') return done('stopped', waited.check, false);
   if (!options.force) {
@@ -276,18 +345,18 @@ async function waitAndEscalate(
         action,
         () =>
           target.kind === 'signal'
-            ? deps.sendSignal(target.pid ?? -1, 'SIGKILL')
-            : deps.windowsForceKill(target.pid ?? -1).then(() => 'sent' as const),
+            ? deps.sendSignal(requirePid(target), 'SIGKILL')
+            : deps.windowsStop(requirePid(target), target.startTime ?? '', 'kill').then(pidOutcome),
         failed,
         target,
       );
       forced ||= sent;
     } else if (target.kind === 'container') {
-      deps.progress(`Forcing ${target.description} (docker stop -t 0)`);
+      deps.progress(`Forcing ${target.description} (docker kill)`);
       const sent = await attempt(
         record,
         'docker-kill',
-        () => deps.stopContainer(target.containerId ?? '', 0).then(() => 'done' as const),
+        () => deps.signalContainer(target.containerId ?? '', 'kill').then(() => 'done' as const),
         failed,
         target,
       );
@@ -300,7 +369,7 @@ async function waitAndEscalate(
     }
   }
   const stillPending = waited.remaining.filter((t) => !failed.has(t));
-  waited = await waitForRelease(deps, plan.targets, stillPending, options, FORCE_WAIT_MS);
+  waited = await waitForRelease(deps, plan.targets, stillPending, options, FORCE_WAIT_MS, known);
   if (waited.kind === 'respawn') return done('failed', waited.check, forced, waited.respawn);
   return done(waited.kind === 'released' ? 'stopped' : 'failed', waited.check, forced);
 }
@@ -317,6 +386,7 @@ async function waitForRelease(
   pending: readonly StopTarget[],
   options: StopOptions,
   budgetMs: number,
+  known: ReadonlySet<string>,
 ): Promise<WaitResult> {
   const started = deps.now();
   const deadline = started + budgetMs;
@@ -327,7 +397,7 @@ async function waitForRelease(
     await deps.sleep(Math.max(0, Math.min(delay, until - deps.now())));
     delay = Math.min(delay * 2, MAX_POLL_MS);
     const check = await deps.check(options.port, options.host);
-    const respawn = findRespawn(allTargets, check);
+    const respawn = findRespawn(allTargets, check, known);
     if (respawn) {
       deps.progress(
         `PID ${respawn.oldPid} exited, but its parent ${respawn.parentName ?? '?'} (PID ${respawn.parentPid}) started PID ${respawn.newPid} on the port again; stop the parent: ${respawn.command}`,
@@ -364,6 +434,11 @@ async function waitForRelease(
   }
 }
 
+/** `pid@startTime` of every owner in a check: who was there when the plan was made. */
+function ownerKeys(check: CheckData): Set<string> {
+  return new Set(check.owners.flatMap((o) => (o.process ? [`${o.process.pid}@${o.process.startTime}`] : [])));
+}
+
 /** Parents that never restart a child that exits: shells, terminals, session managers. */
 const NON_SUPERVISING_PARENTS =
   /^(-?(ba|z|da|k|c|tc|fi)?sh|fish|tmux.*|screen|sshd|login|sudo|su|explorer|cmd|powershell|pwsh|windowsterminal|conhost|code|init|systemd)(\.exe)?$/i;
@@ -394,8 +469,14 @@ function stillHolds(target: StopTarget, check: CheckData): boolean {
  * A parent that restarts its child: the old PID no longer holds the port and a new process with
  * the same parent does. Reported once, never fought (that loop has no end).
  */
-function findRespawn(targets: readonly StopTarget[], check: CheckData): StopRespawn | null {
-  const ours = new Set(targets.map((t) => `${t.pid}@${t.startTime}`));
+function findRespawn(
+  targets: readonly StopTarget[],
+  check: CheckData,
+  known: ReadonlySet<string>,
+): StopRespawn | null {
+  // Only a process that was not there when the plan was made is a restart: a sibling worker that
+  // held the port all along (and was not selected, or was refused) is not.
+  const ours = new Set([...known, ...targets.map((t) => `${t.pid}@${t.startTime}`)]);
   for (const target of targets) {
     if (target.pid === null || target.parentPid === null || target.parentPid <= 1) continue;
     if (target.kind !== 'signal' && target.kind !== 'windows-close') continue;

@@ -177,22 +177,22 @@ function dockerOptions(connection: Exclude<DockerConnection, { kind: 'unsupporte
   };
 }
 
-export interface DockerStopRequest {
+export interface DockerSignalRequest {
   endpoint: string;
   id: string;
-  /** Seconds Docker waits after the stop signal before it kills (`docker stop -t`). */
-  timeoutSeconds: number;
+  mode: 'stop-signal' | 'kill';
 }
 
-/** Extra time over `timeoutSeconds` for the engine to kill the container and answer. */
-const STOP_GRACE_MS = 5000;
+/** The engine answers a kill at once; this only bounds a hung engine. */
+const SIGNAL_BUDGET_MS = 5000;
 
 /**
- * `docker stop -t N` through the API. The engine itself sends the container's stop signal and
- * kills after N seconds; the request (and an overall timer) allow N + 5 s, so a hung engine cannot
- * hang `stop`. A container that is already stopped (HTTP 304) counts as stopped. Throws otherwise.
+ * Sends a container its own stop signal (`StopSignal` of its image, SIGTERM by default) or, for
+ * --force, SIGKILL. Unlike `docker stop`, the gentle step never turns into SIGKILL by itself: the
+ * caller waits for the port and escalates only when asked to. A container that is no longer
+ * running (HTTP 409) counts as done.
  */
-export async function stopContainer(request: DockerStopRequest): Promise<void> {
+export async function signalContainer(request: DockerSignalRequest): Promise<void> {
   const connection = parseDockerEndpoint({
     endpoint: request.endpoint,
     env: process.env,
@@ -200,26 +200,31 @@ export async function stopContainer(request: DockerStopRequest): Promise<void> {
     joinPath: path.join,
   });
   if (connection.kind === 'unsupported') throw new Error(connection.reason);
-  const budgetMs = request.timeoutSeconds * 1000 + STOP_GRACE_MS;
-  const docker = new Docker(dockerOptions(connection, budgetMs));
+  const docker = new Docker(dockerOptions(connection, SIGNAL_BUDGET_MS));
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new Error(`the Docker engine did not stop container ${request.id} within ${budgetMs} ms`));
-    }, budgetMs);
+      reject(new Error(`the Docker engine did not answer within ${SIGNAL_BUDGET_MS} ms`));
+    }, SIGNAL_BUDGET_MS);
   });
-  const work = docker
-    .getContainer(request.id)
-    .stop({ t: request.timeoutSeconds, abortSignal: controller.signal })
-    .then(
-      () => undefined,
-      (error: unknown) => {
-        if ((error as { statusCode?: unknown } | null)?.statusCode === 304) return undefined;
-        throw error;
-      },
-    );
+  const container = docker.getContainer(request.id);
+  const work = (async () => {
+    let signal = 'SIGKILL';
+    if (request.mode === 'stop-signal') {
+      const inspect = (await container.inspect({ abortSignal: controller.signal })) as {
+        Config?: { StopSignal?: string };
+      };
+      signal = inspect.Config?.StopSignal || 'SIGTERM';
+    }
+    try {
+      await container.kill({ signal, abortSignal: controller.signal });
+    } catch (error) {
+      if ((error as { statusCode?: unknown } | null)?.statusCode === 409) return;
+      throw error;
+    }
+  })();
   work.catch(() => undefined);
   try {
     await Promise.race([work, deadline]);

@@ -8,7 +8,7 @@ import { resolveDockerEndpointOfThisMachine } from './docker-deps.ts';
 import { execFileText, type Exec } from './exec.ts';
 import { realProcFs } from './proc-fs.ts';
 import { createSystemDeps } from './system-deps.ts';
-import { buildCtrlCScript, encodePowerShellCommand } from './windows-ctrl-c.ts';
+import { buildWindowsStopScript, encodePowerShellCommand, windowsStopExit } from './windows-ctrl-c.ts';
 
 export interface StopDepsOptions {
   platform?: NodeJS.Platform;
@@ -17,8 +17,6 @@ export interface StopDepsOptions {
   progress?: (line: string) => void;
 }
 
-/** taskkill's exit code when no process has the PID. */
-const TASKKILL_NOT_FOUND = 128;
 const WINDOWS_TOOL_TIMEOUT_MS = 30_000;
 
 /** The real StopDeps: signals, Docker's stop, taskkill and Stop-Service on this machine. */
@@ -35,6 +33,11 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
     },
     readIdentity: (pid) => identity(pid, exec),
     sendSignal: async (pid, signal) => {
+      // The planner never targets these; this is the last line of defence (kill(-1) signals
+      // every process of the user, kill(0) our own group).
+      if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) {
+        throw new Error(`refusing to signal PID ${String(pid)}`);
+      }
       try {
         process.kill(pid, signal);
         return 'sent';
@@ -43,55 +46,60 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
         throw error;
       }
     },
-    stopContainer: async (id, timeoutSeconds) => {
+    signalContainer: async (id, mode) => {
       const endpoint = resolveLocalDockerEndpoint();
       const { loadDockerEngine } = await import('../docker/load-docker-engine.ts');
       const engine = await loadDockerEngine();
-      await engine.stopContainer({ endpoint, id, timeoutSeconds });
+      await engine.signalContainer({ endpoint, id, mode });
     },
     stopWindowsService: async (name) => {
+      // -NoWait: the port, polled within --timeout, tells when it has stopped.
       const result = await exec(
         powershellPath(),
         [
           '-NoProfile',
           '-NonInteractive',
           '-Command',
-          `Stop-Service -Name '${validServiceName(name)}' -ErrorAction Stop`,
+          `Stop-Service -Name '${validServiceName(name)}' -NoWait -ErrorAction Stop`,
         ],
         { timeoutMs: WINDOWS_TOOL_TIMEOUT_MS },
       );
       if (result.code !== 0) throw new Error(`Stop-Service ${name} failed: ${firstLine(result)}`);
     },
-    windowsClose: async (pid) => {
-      const taskkill = await exec(taskkillPath(), ['/PID', String(pid)], {
-        timeoutMs: WINDOWS_TOOL_TIMEOUT_MS,
+    windowsStop: async (pid, startTime, mode) => {
+      const script = buildWindowsStopScript({
+        pid,
+        startTime,
+        mode,
+        protectedPids: [process.pid, ...readAncestorPidsCached()],
       });
-      if (taskkill.code === 0 || taskkill.code === TASKKILL_NOT_FOUND) return;
-      // taskkill without /F only reaches programs with a window; a console program gets Ctrl+C.
-      const ctrlC = await withSigintIgnored(() =>
+      const run = () =>
         exec(
           powershellPath(),
-          [
-            '-NoProfile',
-            '-NonInteractive',
-            '-EncodedCommand',
-            encodePowerShellCommand(buildCtrlCScript(pid)),
-          ],
-          { timeoutMs: WINDOWS_TOOL_TIMEOUT_MS },
-        ),
-      );
-      if (ctrlC.code !== 0) {
-        throw new Error(
-          `taskkill /PID ${pid} failed (${firstLine(taskkill)}) and Ctrl+C could not be delivered (exit ${ctrlC.code ?? 'killed'})`,
+          ['-NoProfile', '-NonInteractive', '-EncodedCommand', encodePowerShellCommand(script)],
+          {
+            timeoutMs: WINDOWS_TOOL_TIMEOUT_MS,
+          },
         );
-      }
-    },
-    windowsForceKill: async (pid) => {
-      const result = await exec(taskkillPath(), ['/PID', String(pid), '/T', '/F'], {
-        timeoutMs: WINDOWS_TOOL_TIMEOUT_MS,
-      });
-      if (result.code !== 0 && result.code !== TASKKILL_NOT_FOUND) {
-        throw new Error(`taskkill /PID ${pid} /T /F failed: ${firstLine(result)}`);
+      // A Ctrl+C sent to a console we might share must not end us (the script refuses that case).
+      const result = mode === 'close' ? await withSigintIgnored(run) : await run();
+      switch (result.code) {
+        case windowsStopExit.done:
+          return 'sent';
+        case windowsStopExit.gone:
+          return 'gone';
+        case windowsStopExit.otherProcess:
+          return 'reused';
+        case windowsStopExit.sharesOurConsole:
+          throw new Error(
+            'it shares the console of tapo-port or its parents: Ctrl+C would interrupt them too; nothing was sent',
+          );
+        case windowsStopExit.cannotVerify:
+          throw new Error('its start time cannot be read (run elevated), so it is not acted on');
+        case windowsStopExit.noConsole:
+          throw new Error('it has no window and no console to ask; only --force can end it');
+        default:
+          throw new Error(`the stop helper failed (exit ${result.code ?? 'killed'}): ${firstLine(result)}`);
       }
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -101,12 +109,34 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
 }
 
 /** This process's parents, nearest first (shell, npm, terminal): `stop` never stops them. */
-export function readAncestorPids(platform: NodeJS.Platform = process.platform): number[] {
+export async function readAncestorPids(platform: NodeJS.Platform = process.platform): Promise<number[]> {
   if (platform === 'linux') {
     const self = readLinuxProcessFacts(process.pid, realProcFs);
     if (self) return self.parentChain.map((p) => p.pid);
   }
-  return process.ppid > 0 ? [process.ppid] : [];
+  // macOS and Windows: the whole chain from one process list (ps, fastlist), not only the parent.
+  try {
+    const { default: psList } = await import('ps-list');
+    const parentOf = new Map((await psList()).map((p) => [p.pid, p.ppid]));
+    const chain: number[] = [];
+    for (
+      let pid = process.ppid;
+      pid > 0 && !chain.includes(pid) && chain.length < 64;
+      pid = parentOf.get(pid) ?? 0
+    ) {
+      chain.push(pid);
+    }
+    ancestorCache = chain;
+    return chain;
+  } catch {
+    ancestorCache = process.ppid > 0 ? [process.ppid] : [];
+    return ancestorCache;
+  }
+}
+
+let ancestorCache: number[] | null = null;
+function readAncestorPidsCached(): number[] {
+  return ancestorCache ?? (process.ppid > 0 ? [process.ppid] : []);
 }
 
 type IdentityReader = (pid: number, exec: Exec) => Promise<ProcessIdentity | null>;
@@ -155,10 +185,6 @@ export function validServiceName(name: string): string {
 
 function powershellPath(): string {
   return win32.join(system32Of({}), 'WindowsPowerShell', 'v1.0', 'powershell.exe');
-}
-
-function taskkillPath(): string {
-  return win32.join(system32Of({}), 'taskkill.exe');
 }
 
 function firstLine(result: { stdout: string; stderr: string; code: number | null }): string {

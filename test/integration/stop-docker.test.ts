@@ -56,18 +56,27 @@ describe('stop with a real Docker engine', () => {
         }
         return data;
       };
-      // Without init, httpd is PID 1 and ignores SIGTERM: Docker's own stop kills it after 1 s.
-      const data = await runStop(deps, {
+      const request = {
         port,
         host: parseHost('127.0.0.1'),
         dryRun: false,
         force: false,
         timeoutSeconds: 1,
         selfPid: process.pid,
-        ancestorPids: readAncestorPids(),
+        ancestorPids: await readAncestorPids(),
         currentUid: process.getuid?.() ?? null,
-      });
+      };
+      if (!init) {
+        // Without init, httpd is PID 1 and ignores SIGTERM: without --force nothing kills it
+        // (unlike `docker stop`, which would SIGKILL it after the timeout by itself).
+        const gentle = await runStop(deps, request);
+        assert.equal(gentle.outcome, 'timed-out', gentle.summary);
+        assert.equal(gentle.forced, false);
+        assert.equal((await container.inspect()).State.Running, true);
+      }
+      const data = await runStop(deps, { ...request, force: !init });
       assert.equal(data.outcome, 'stopped', data.summary);
+      assert.equal(data.forced, !init);
       assert.equal(data.portFreeAfter, true);
       assert.deepEqual(
         data.plan.targets.map((target) => [target.kind, target.containerName, target.pid]),
@@ -76,7 +85,12 @@ describe('stop with a real Docker engine', () => {
       assert.match(data.plan.targets[0]?.restartPolicyWarning ?? '', /unless-stopped/);
       assert.deepEqual(
         data.actions.map((a) => [a.action, a.outcome]),
-        [['docker-stop', 'done']],
+        init
+          ? [['docker-stop', 'done']]
+          : [
+              ['docker-stop', 'done'],
+              ['docker-kill', 'done'],
+            ],
       );
       assert.ok(proxyPids.length > 0, 'the engine publishes through docker-proxy');
       assert.deepEqual(signalled, [], 'no process was signalled: not docker-proxy, not anything');
@@ -108,7 +122,7 @@ describe('stop with a real Docker engine', () => {
       force: false,
       timeoutSeconds: 1,
       selfPid: process.pid,
-      ancestorPids: readAncestorPids(),
+      ancestorPids: await readAncestorPids(),
       currentUid: process.getuid?.() ?? null,
     });
     assert.equal(data.outcome, 'would-stop');

@@ -30,7 +30,7 @@ async function stop(
     force: false,
     timeoutSeconds: 5,
     selfPid: process.pid,
-    ancestorPids: readAncestorPids(),
+    ancestorPids: await readAncestorPids(),
     currentUid: process.getuid?.() ?? null,
     ...fields,
   });

@@ -107,14 +107,16 @@ export class FakeStopWorld {
         }
         return 'sent';
       },
-      stopContainer: async (id, timeoutSeconds) => {
-        this.calls.push(`docker-stop ${id.slice(0, 8)} t=${timeoutSeconds}`);
+      signalContainer: async (id, mode) => {
+        this.calls.push(`docker-${mode} ${id.slice(0, 8)}`);
         const c = this.containers.get(id);
         if (c) c.holds = false;
       },
       stopWindowsService: async (name) => void this.calls.push(`stop-service ${name}`),
-      windowsClose: async (pid) => void this.calls.push(`taskkill ${pid}`),
-      windowsForceKill: async (pid) => void this.calls.push(`taskkill-force ${pid}`),
+      windowsStop: async (pid, _startTime, mode) => {
+        this.calls.push(`taskkill${mode === 'kill' ? '-force' : ''} ${pid}`);
+        return 'sent';
+      },
       sleep: async (ms) => {
         this.sleeps.push(ms);
         this.clock += ms;

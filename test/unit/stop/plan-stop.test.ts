@@ -303,3 +303,30 @@ describe('planStop selection (--pid, --container)', () => {
     }
   });
 });
+
+describe('planStop: findings of the safety review', () => {
+  it('a service hosted by an ancestor of tapo-port (sshd over OpenSSH) is refused, not stopped', () => {
+    const result = plan([serviceOwner(8999, ['sshd'])], { ancestorPids: [8999] }, 'win32');
+    assert.deepEqual(result.targets, []);
+    assert.equal(result.refusals[0]?.code, 'ancestor');
+  });
+
+  it('"nothing to stop" only for a free port: in use with no owner to name is a refusal', () => {
+    const inUse = planStop(
+      checkData([], { status: 'in-use', summary: 'Port 7777 on 0.0.0.0 is in use.' }),
+      base,
+    );
+    assert.equal(inUse.nothingToStop, false);
+    assert.equal(inUse.refusals[0]?.code, 'unconfirmed');
+    assert.equal(planStop(checkData([]), base).nothingToStop, true);
+  });
+
+  it('a container id prefix that fits several containers names none of them', () => {
+    const owners = [
+      containerOwner({ id: 'abcd1111'.padEnd(64, '0'), name: 'one' }),
+      containerOwner({ id: 'abcd2222'.padEnd(64, '0'), name: 'two' }),
+    ];
+    assert.throws(() => plan(owners, { container: 'abcd' }), { code: 'E_NOT_AN_OWNER' });
+    assert.equal(plan(owners, { container: 'abcd1' }).targets[0]?.containerName, 'one');
+  });
+});

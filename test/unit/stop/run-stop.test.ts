@@ -205,12 +205,12 @@ describe('runStop', () => {
     assert.equal(result.respawn, null, 'siblings stopped together are not a respawn');
   });
 
-  it('stops a container through Docker with the timeout, never a PID', async () => {
+  it('stops a container with its own stop signal through Docker, never a PID, never a kill without --force', async () => {
     const world = new FakeStopWorld();
     world.containers.set('abcdef0123456789', { name: 'web', holds: true });
     const result = await runStop(world.deps(), options({ timeoutSeconds: 3 }));
     assert.equal(result.outcome, 'stopped');
-    assert.deepEqual(signals(world), ['docker-stop abcdef01 t=3']);
+    assert.deepEqual(signals(world), ['docker-stop-signal abcdef01']);
   });
 
   it('a dry run plans and sends nothing', async () => {
@@ -252,5 +252,67 @@ describe('runStop', () => {
     assert.equal(result.outcome, 'failed');
     assert.equal(result.actions[0]?.outcome, 'failed');
     assert.match(result.actions[0]?.detail ?? '', /^EPERM/);
+  });
+});
+
+describe('runStop: outcomes that must not claim success (from the safety review)', () => {
+  it('--pid of one worker: a sibling that held the port all along is no "respawn"', async () => {
+    const world = new FakeStopWorld();
+    world.add({ pid: 4242, ppid: 700, parentName: 'gunicorn' });
+    world.add({ pid: 4243, ppid: 700, parentName: 'gunicorn' });
+    const result = await runStop(world.deps(), options({ pid: 4242 }));
+    assert.equal(result.respawn, null);
+    assert.equal(result.outcome, 'stopped');
+    assert.deepEqual(signals(world), ['SIGTERM 4242']);
+    assert.equal(result.portFreeAfter, false);
+  });
+
+  it('the targets gone while a refused owner still holds the port is not "stopped"', async () => {
+    const world = new FakeStopWorld();
+    world.add({ pid: 4242 });
+    // PID 8999 is an ancestor of tapo-port: refused, and it keeps the port.
+    world.add({ pid: 8999 });
+    const result = await runStop(world.deps(), options());
+    assert.deepEqual(signals(world), ['SIGTERM 4242']);
+    assert.equal(result.portFreeAfter, false);
+    assert.equal(result.outcome, 'refused');
+  });
+
+  it('a target already gone is skipped, the others are still stopped in the same pass', async () => {
+    const world = new FakeStopWorld();
+    world.add({ pid: 4242 });
+    world.add({ pid: 4243 });
+    world.beforeIdentity = (pid) => {
+      if (pid === 4243) world.procs.delete(4243);
+    };
+    const result = await runStop(world.deps(), options());
+    assert.deepEqual(signals(world), ['SIGTERM 4242']);
+    assert.deepEqual(
+      result.actions.map((a) => [a.action, a.target.pid, a.outcome]),
+      [
+        ['SIGTERM', 4242, 'sent'],
+        ['SIGTERM', 4243, 'gone'],
+      ],
+    );
+    assert.equal(result.outcome, 'stopped');
+  });
+
+  it('a failure after a signal was sent still answers with what was done', async () => {
+    const world = new FakeStopWorld();
+    world.add({ pid: 4242, onTerm: 'slow', slowMs: 50 });
+    const deps = world.deps();
+    let checks = 0;
+    const check = deps.check;
+    deps.check = async (port, host) => {
+      checks += 1;
+      if (checks > 1) throw new Error('the socket table vanished');
+      return check(port, host);
+    };
+    const result = await runStop(deps, options());
+    assert.equal(result.outcome, 'failed');
+    assert.deepEqual(
+      result.actions.map((a) => [a.action, a.target.pid]),
+      [['SIGTERM', 4242]],
+    );
   });
 });
