@@ -1,7 +1,7 @@
 import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import { assembleOwners } from '../owners/assemble-owners.ts';
-import { isDashboardCommandLine } from '../owners/known-holders.ts';
+import { isDashboardCommandLine, isHttpSysPid } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../probe/bind-probe.ts';
@@ -95,7 +95,7 @@ export async function runCheck(
 
   // PID 4 (http.sys) holds ports for URLs other processes registered: find those first, so one
   // process query (one PowerShell start on Windows) covers them too.
-  const holdsPid4 = deps.platform === 'win32' && pids.includes(4);
+  const holdsPid4 = pids.some((pid) => isHttpSysPid(deps.platform, pid));
   const httpSys = holdsPid4 ? await deps.readHttpSys(port) : null;
   const facts = await deps.readOwnerFacts([...new Set([...pids, ...(httpSys?.processIds ?? [])])]);
   partial(httpSys?.warnings);

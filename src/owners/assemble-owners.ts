@@ -3,7 +3,7 @@ import type { BindHost } from '../input/parse-host.ts';
 import { familyOf, formatEndpoint } from '../sockets/address-family.ts';
 import { makeListener, type Listener } from '../sockets/listener.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
-import { forwarderProduct, isDashboardCommandLine, isWslRelay } from './known-holders.ts';
+import { forwarderProduct, isDashboardCommandLine, isHttpSysPid, isWslRelay } from './known-holders.ts';
 import type { Owner } from './owner.ts';
 import { toDisplayName as shown } from '../render/display-safe.ts';
 import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
@@ -74,7 +74,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   const where = `listening on ${addresses.map((a) => formatEndpoint(a, evidence.port)).join(', ')}`;
   const label = `${name === null ? 'unknown process' : shown(name)} (PID ${pid})`;
 
-  if (evidence.platform === 'win32' && pid === 4) {
+  if (isHttpSysPid(evidence.platform, pid)) {
     const httpSys = evidence.httpSys ?? { urls: [], processIds: [] };
     const registrants = httpSys.processIds.map((id) => {
       const services = evidence.services.get(id) ?? [];

@@ -1,4 +1,5 @@
 import type { ProcFs } from '../platform/proc-fs.ts';
+import { parseRealUid, parseStat } from './parse-proc-pid-files.ts';
 
 /**
  * Which processes hold each socket inode, found through the `socket:[INODE]` links in
@@ -77,18 +78,9 @@ function readSocketInodes(pid: number, fds: readonly string[], fs: ProcFs): numb
 function readProcessUid(pid: number, fs: ProcFs): number | null {
   const owner = fs.statUid(`/proc/${pid}`);
   if (owner !== null) return owner;
-  const match = /^Uid:\s+(\d+)/m.exec(fs.readFile(`/proc/${pid}/status`) ?? '');
-  return match ? Number(match[1]) : null;
+  return parseRealUid(fs.readFile(`/proc/${pid}/status`));
 }
 
 function readParentPid(pid: number, fs: ProcFs): number | null {
-  const stat = fs.readFile(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  const ppid = Number(
-    stat
-      .slice(stat.lastIndexOf(')') + 1)
-      .trim()
-      .split(/\s+/)[1],
-  );
-  return Number.isInteger(ppid) ? ppid : null;
+  return parseStat(fs.readFile(`/proc/${pid}/stat`))?.ppid ?? null;
 }

@@ -131,3 +131,8 @@ const criticalWindowsServices = new Set(
 export function isCriticalWindowsService(name: string): boolean {
   return criticalWindowsServices.has(name.toLowerCase());
 }
+
+/** PID 4 ("System") holding a port on Windows is http.sys serving a URL another process registered. */
+export function isHttpSysPid(platform: NodeJS.Platform, pid: number): boolean {
+  return platform === 'win32' && pid === 4;
+}

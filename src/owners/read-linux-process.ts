@@ -1,3 +1,4 @@
+import { parseRealUid, parseStat } from './parse-proc-pid-files.ts';
 import type { ProcFs } from '../platform/proc-fs.ts';
 import type { ProcessFacts } from './process-facts.ts';
 
@@ -5,12 +6,6 @@ import type { ProcessFacts } from './process-facts.ts';
 const CLOCK_TICKS_PER_SECOND = 100;
 /** Enough for systemd -> containerd-shim -> sh -> npm -> node and then some; guards against cycles. */
 const MAX_PARENT_CHAIN = 16;
-
-interface StatFields {
-  name: string;
-  ppid: number;
-  startTicks: number;
-}
 
 /**
  * What /proc says about one process, or null when it is gone. Facts the kernel hides from us (the
@@ -52,37 +47,11 @@ export function readLinuxArgv(pid: number, fs: ProcFs): string[] | null {
   return argv;
 }
 
-/**
- * `pid (comm) state ppid ... starttime ...`. comm is free text (`(sd-pam)`, `tmux: server`,
- * `a) b`), so the fields are counted from the LAST `)`.
- */
-function parseStat(text: string | null): StatFields | null {
-  if (text === null) return null;
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open === -1 || close < open) return null;
-  // After comm: field 3 (state) is index 0, field 4 (ppid) index 1, field 22 (starttime) index 19.
-  const fields = text
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/);
-  const ppid = Number(fields[1]);
-  const startTicks = Number(fields[19]);
-  if (!Number.isInteger(ppid) || !Number.isInteger(startTicks)) return null;
-  return { name: text.slice(open + 1, close), ppid, startTicks };
-}
-
 function readExePath(pid: number, fs: ProcFs): string | null {
   const link = fs.readLink(`/proc/${pid}/exe`);
   if (link === null || link === '') return null;
   // The binary was replaced or removed after start (a package upgrade): the path is still the answer.
   return link.endsWith(' (deleted)') ? link.slice(0, -' (deleted)'.length) : link;
-}
-
-/** `Uid:` lists real, effective, saved and filesystem uid; the real one says who started it. */
-function parseRealUid(status: string | null): number | null {
-  const match = status === null ? null : /^Uid:\s+(\d+)/m.exec(status);
-  return match ? Number(match[1]) : null;
 }
 
 /** A name only when /etc/passwd has one: directory users (LDAP, sssd) stay null rather than wrong. */

@@ -27,9 +27,7 @@ const adapters: Partial<Record<NodeJS.Platform, () => Promise<PlatformAdapter>>>
 const NEXT_PORT_SCAN_LIMIT = 100;
 
 export function createSystemDeps(platform: NodeJS.Platform = process.platform): CheckDeps {
-  // Other systems have no adapter of their own; the Linux one then finds no /proc/net/tcp and
-  // the answer is "unknown", never "free".
-  const adapter = (adapters[platform] ?? adapters.linux ?? missingAdapter)();
+  const adapter = loadAdapter(platform);
   let reservedRanges: Promise<ReservedRange[]> = Promise.resolve([]);
   return {
     platform,
@@ -70,13 +68,21 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
   };
 }
 
+/**
+ * Other systems have no adapter of their own; the Linux one then finds no /proc/net/tcp and the
+ * answer is "unknown", never "free".
+ */
+function loadAdapter(platform: NodeJS.Platform): Promise<PlatformAdapter> {
+  return (adapters[platform] ?? adapters.linux ?? missingAdapter)();
+}
+
 function missingAdapter(): never {
   throw new Error('no platform adapter is registered');
 }
 
 /** What find-port needs: the platform's table reader, reserved ranges and the bind probe. */
 export function createFindPortDeps(platform: NodeJS.Platform = process.platform): FindPortDeps {
-  const adapter = (adapters[platform] ?? adapters.linux ?? missingAdapter)();
+  const adapter = loadAdapter(platform);
   return {
     readListenersBetween: async (from, to) => (await adapter).readListenersBetween(from, to),
     readReservedRanges: async () => (await adapter).readReservedRanges(),
