@@ -1,7 +1,6 @@
 // The find-port part of `npm run bench`: 1,000 consecutive busy ports on mixed addresses, and
 // tapo-port's `find-port` against get-port, portfinder and detect-port, first as whole processes,
 // then as the search call alone inside long-lived workers. See bench/README.md.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {
@@ -13,8 +12,9 @@ import {
   judgePort,
 } from './find-port-tools.mjs';
 import { runRounds } from './measure.mjs';
+import { formatColumns } from './report.mjs';
 import { median, pairedRatio, percentile, ratio } from './stats.mjs';
-import { startChild, stopChildren, waitForLine } from './scenario.mjs';
+import { procListeners, startChild, stopChildren, waitForLine } from './scenario.mjs';
 
 export const HELD_COUNT = 1000;
 /** Bases tried in turn; all below the ephemeral range (32768 up on Linux). */
@@ -155,22 +155,11 @@ function bindsTcp(port, { host, ipv6Only = false }) {
 
 /** Ports from..to with a TCP socket in LISTEN state, on any address, IPv4 or IPv6. */
 export function listeningPortsBetween(from, to) {
-  const ports = new Set();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields[3] !== '0A') continue;
-      const port = parseInt(fields[1]?.split(':').pop() ?? '', 16);
-      if (port >= from && port <= to) ports.add(port);
-    }
-  }
-  return ports;
+  return new Set(
+    procListeners()
+      .map((row) => row.port)
+      .filter((port) => port >= from && port <= to),
+  );
 }
 
 /**
@@ -327,22 +316,7 @@ export function formatFindPortTable(rows, { floor }) {
     fixed(row.ratioToOurs, 2),
     correctText(row),
   ]);
-  const last = header.length - 1;
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...body].map((cells) => (column === last ? 0 : cells[column].length))),
-  );
-  const line = (cells) =>
-    cells
-      .map((cell, column) => {
-        if (column === last) return cell;
-        return column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
-      })
-      .join('  ');
-  return [
-    line(header),
-    line(header.map((h, c) => (c === last ? '-------' : '-'.repeat(widths[c])))),
-    ...body.map(line),
-  ].join('\n');
+  return formatColumns(header, body);
 }
 
 function correctText(row) {

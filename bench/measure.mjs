@@ -1,12 +1,16 @@
 // Times whole processes, interleaved: every round runs every tool once, starting one tool later
 // each round, so a burst of machine noise lands on all tools alike and no tool always runs right
-// after the slowest one.
+// after the slowest one. A tool may bring its own `run` (the start part waits for readiness rather
+// than for exit); the rounds, the rotation and the verdicts are the same.
 import { performance } from 'node:perf_hooks';
 import { startChild } from './scenario.mjs';
 
 const RUN_TIMEOUT_MS = 60000;
 
-/** Wall time of one run from spawn to exit (as a user waits for it), with its output. */
+/**
+ * Wall time of one run from spawn to exit (as a user waits for it), with its output. `tool.detached`
+ * starts it in its own process group (so the group can be killed).
+ */
 export function runOnce(tool, cwd) {
   return new Promise((resolve) => {
     const started = performance.now();
@@ -14,6 +18,7 @@ export function runOnce(tool, cwd) {
       cwd,
       env: tool.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: tool.detached === true,
     });
     let stdout = '';
     let stderr = '';
@@ -48,7 +53,7 @@ export async function runRounds({ tools, rounds, warmup, expected, cwd, onRound 
     const measured = round >= warmup;
     for (let i = 0; i < tools.length; i += 1) {
       const tool = tools[(round + i) % tools.length];
-      const run = await runOnce(tool, cwd);
+      const run = tool.run ? await tool.run() : await runOnce(tool, cwd);
       const verdict = run.timedOut
         ? { correct: false, detail: `timed out after ${RUN_TIMEOUT_MS} ms` }
         : tool.verify(run, expected);

@@ -66,7 +66,7 @@ export function formatTable(rows) {
   ].join('\n');
 }
 
-function correctText(row) {
+export function correctText(row) {
   if (row.correct === null) return row.wrongRuns === 0 ? 'n/a' : `n/a (${row.detail})`;
   if (row.correct) return 'yes';
   return `NO: ${row.detail} (${row.wrongRuns}/${row.runs} runs)`;
@@ -148,12 +148,32 @@ function countBy(values) {
   return counts;
 }
 
-function round(value, digits) {
+export function round(value, digits) {
   if (value === null || value === undefined || !Number.isFinite(value)) return null;
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
 
-function fixed(value, digits) {
+export function fixed(value, digits) {
   return value === null ? '-' : value.toFixed(digits);
+}
+
+/** Columns padded to their widest cell (the first left-aligned, the last left as it is). */
+export function formatColumns(header, body) {
+  const last = header.length - 1;
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...body].map((cells) => (column === last ? 0 : cells[column].length))),
+  );
+  const line = (cells) =>
+    cells
+      .map((cell, column) => {
+        if (column === last) return cell;
+        return column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]);
+      })
+      .join('  ');
+  return [
+    line(header),
+    line(header.map((_, c) => (c === last ? '-------' : '-'.repeat(widths[c])))),
+    ...body.map(line),
+  ].join('\n');
 }

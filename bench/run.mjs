@@ -1,11 +1,12 @@
-// `npm run bench`: times `tapo-port check` on a busy port and `tapo-port find-port` past 1,000 busy
-// ports against their peers, in one run, as ratios. See bench/README.md for what is measured and
-// how to read it.
+// `npm run bench`: times `tapo-port check` on a busy port, `tapo-port find-port` past 1,000 busy
+// ports and `tapo-port start` with the fake dashboard against their peers, in one run, as ratios.
+// See bench/README.md for what is measured and how to read it.
 //
-// Knobs (environment): BENCH_PARTS (check,find-port), BENCH_ROUNDS (25), BENCH_WARMUP (3),
+// Knobs (environment): BENCH_PARTS (check,find-port,start), BENCH_ROUNDS (25), BENCH_WARMUP (3),
 // BENCH_LISTENERS (5000), BENCH_PROCESSES (500), BENCH_PORT (first port from 27777 free for TCP
 // and UDP), TAPO_TEST_DOCKER_HOST (unix:///run/tapo-test-docker/docker.sock); for find-port:
-// BENCH_FP_ROUNDS (15), BENCH_FP_WARMUP (3), BENCH_FP_BASE (first usable of 21000, 23000, ...).
+// BENCH_FP_ROUNDS (15), BENCH_FP_WARMUP (3), BENCH_FP_BASE (first usable of 21000, 23000, ...);
+// for start: BENCH_START_ROUNDS (15), BENCH_START_WARMUP (3), BENCH_START_PORT (28777).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -41,6 +42,7 @@ import {
   formatFindPortTargets,
   runFindPortPart,
 } from './find-port.mjs';
+import { abortStartPart, formatStartPart, runStartPart } from './start.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const resultsFile = path.join(root, 'bench', 'results', 'latest.json');
@@ -57,6 +59,11 @@ const config = {
     warmup: positiveInt('BENCH_FP_WARMUP', 3, true),
     base: process.env.BENCH_FP_BASE ? positiveInt('BENCH_FP_BASE', null) : null,
   },
+  start: {
+    rounds: positiveInt('BENCH_START_ROUNDS', 15),
+    warmup: positiveInt('BENCH_START_WARMUP', 3, true),
+    basePort: positiveInt('BENCH_START_PORT', 28777),
+  },
 };
 
 const log = (message) => process.stderr.write(`bench: ${message}\n`);
@@ -68,6 +75,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     interrupted = true;
     log(`${signal}: stopping holders, load and running tools`);
     void stopAll(1000).finally(() => {
+      abortStartPart();
       snapshot?.remove();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
@@ -106,6 +114,34 @@ async function main() {
   const findPortTargets = findPort ? evaluateFindPortTargets(findPort) : [];
   const findPortWrong = findPort !== null && !findPortCorrect(findPort);
 
+  let start = null;
+  let startError = null;
+  let startDocker = null;
+  if (config.parts.includes('start')) {
+    try {
+      // As in the check part: tapo-port's Docker lookup runs against the private engine when it
+      // answers, and is off (DOCKER_HOST unset) otherwise.
+      startDocker = await pingDocker(config.dockerEndpoint);
+      const dockerEnv = { ...process.env };
+      if (startDocker.reachable) dockerEnv.DOCKER_HOST = config.dockerEndpoint;
+      else delete dockerEnv.DOCKER_HOST;
+      start = await runStartPart({
+        root,
+        python,
+        nodePath: process.execPath,
+        cliPath,
+        config: config.start,
+        dockerEnv,
+        log,
+      });
+    } catch (error) {
+      // The other parts' results are still printed and saved.
+      startError = error instanceof Error ? error.message : String(error);
+      log(`start part failed: ${startError}`);
+    }
+  }
+  const startWrong = start !== null && !start.correct;
+
   const out = [];
   out.push('', `tapo-port bench ${new Date().toISOString()}`);
   out.push(
@@ -139,11 +175,24 @@ async function main() {
       out.push(`WARNING: ${findPort.expectedPort} was no longer free after the run; verdicts may be off.`);
     }
   }
+  if (start) {
+    out.push(...formatStartPart(start, config.start));
+    if (!startDocker.reachable) {
+      out.push(
+        '',
+        `NOTE: start and check ran WITHOUT a Docker engine (${startDocker.message}); ` +
+          'bash scripts/test-docker-engine.sh start for a run with the Docker lookup.',
+      );
+    }
+  }
   if (findPortError) out.push('', `FAILURE: the find-port part could not run: ${findPortError}`);
+  if (startError) out.push('', `FAILURE: the start part could not run: ${startError}`);
   if (check && !check.docker.reachable)
     out.push('', 'NOTE: measured WITHOUT a Docker engine (see the warning above).');
   if (check?.checkWrong) out.push('', 'FAILURE: tapo-port check gave a wrong answer (see its row).');
   if (findPortWrong) out.push('', 'FAILURE: tapo-port find-port gave a wrong answer (see its rows).');
+  if (startWrong)
+    out.push('', 'FAILURE: tapo-port start or check gave a wrong answer in the start part (see its rows).');
   process.stdout.write(out.join('\n') + '\n');
 
   mkdirSync(path.dirname(resultsFile), { recursive: true });
@@ -164,16 +213,25 @@ async function main() {
     findPort: findPort ? { config: config.findPort, ...findPort, targets: findPortTargets } : null,
     findPortError,
     findPortCorrect: findPort ? !findPortWrong : null,
+    start: start
+      ? {
+          config: config.start,
+          docker: { endpoint: config.dockerEndpoint, ...startDocker },
+          ...start,
+        }
+      : null,
+    startError,
+    startCorrect: start ? !startWrong : null,
   };
   writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
   log(`results written to ${path.relative(root, resultsFile)}`);
-  if (check?.checkWrong || findPortWrong) return 1;
-  return findPortError ? 2 : 0;
+  if (check?.checkWrong || findPortWrong || startWrong) return 1;
+  return findPortError || startError ? 2 : 0;
 }
 
 /** The `check` part: idle and load conditions, as before the find-port part was added. */
 async function runCheckPart({ version, python, cliPath }) {
-  const { parts: _parts, findPort: _findPort, ...checkConfig } = config;
+  const { parts: _parts, findPort: _findPort, start: _start, ...checkConfig } = config;
   const docker = await pingDocker(config.dockerEndpoint);
   const checkEnv = { ...process.env };
   if (docker.reachable) {
@@ -300,9 +358,9 @@ function requireTools(names) {
   }
 }
 
-/** BENCH_PARTS: which parts to run, comma-separated; both by default. */
+/** BENCH_PARTS: which parts to run, comma-separated; all by default. */
 function benchParts() {
-  const known = ['check', 'find-port'];
+  const known = ['check', 'find-port', 'start'];
   const raw = process.env.BENCH_PARTS;
   if (raw === undefined || raw.trim() === '') return known;
   const parts = raw.split(',').map((part) => part.trim());

@@ -124,9 +124,9 @@ export async function startLoad({ python, listenerScript, listeners, processes }
   return { loader, sleepers, all: [loader, ...sleepers] };
 }
 
-/** The number of listening TCP sockets in /proc/net/tcp{,6}: proof the load is there. */
-export function countTcpListeners() {
-  let count = 0;
+/** Every listening TCP socket in /proc/net/tcp{,6}: `{port, inode}` (column 4, "st", 0A is LISTEN). */
+export function procListeners() {
+  const rows = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text;
     try {
@@ -134,10 +134,18 @@ export function countTcpListeners() {
     } catch {
       continue;
     }
-    // Column 4 ("st") is the state; 0A is LISTEN.
-    for (const line of text.split('\n').slice(1)) if (line.trim().split(/\s+/)[3] === '0A') count += 1;
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A') continue;
+      rows.push({ port: parseInt(fields[1]?.split(':').pop() ?? '', 16), inode: fields[9] });
+    }
   }
-  return count;
+  return rows;
+}
+
+/** The number of listening TCP sockets: proof the load is there. */
+export function countTcpListeners() {
+  return procListeners().length;
 }
 
 /** How many processes there are, and how many of them come before `pid` in /proc's order. */

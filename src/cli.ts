@@ -1,4 +1,5 @@
 // The only file that touches argv, stdout/stderr and the exit code.
+import { homedir } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { errorEnvelope, successEnvelope, toAsciiJson } from './contract/envelope.ts';
@@ -8,6 +9,7 @@ import type { StopOutcome } from './commands/run-stop.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
 import { parsePortList } from './input/parse-port-list.ts';
+import type { StartArguments } from './start/parse-start-request.ts';
 import { projectPorts } from './probe/project-ports.ts';
 import { toDisplayText } from './render/display-safe.ts';
 import { VERSION } from './version.ts';
@@ -26,6 +28,8 @@ type Parsed =
       dryRun: boolean;
       json: boolean;
     }
+  | ({ command: 'start' } & StartArguments)
+  | { command: 'status'; port: unknown; json: boolean }
   | { command: 'none' };
 
 const exitCodeHelp = ['Exit codes:', ...exitCodeTable.map((row) => `  ${row.code}  ${row.meaning}`)].join(
@@ -175,6 +179,106 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
         };
       },
     )
+    .command(
+      'start',
+      'Start the dashboard: check the port, resolve a conflict by policy, wait until ready, stay in the foreground.',
+      (command) =>
+        command
+          .parserConfiguration({ 'populate--': true })
+          .usage('$0 start [options] [-- COMMAND ...]')
+          .option('port', { type: 'string', requiresArg: true, describe: 'Port to start on [default: 7777]' })
+          .option('host', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Address the dashboard binds [default: 0.0.0.0]',
+          })
+          .option('on-conflict', {
+            type: 'string',
+            requiresArg: true,
+            describe:
+              'When the port is not free: reuse (our healthy dashboard: exit 0; else as fail), fail, next, stop [default: reuse]',
+          })
+          .option('health-url', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Path or URL ({host}, {port}) that answers when ready [default: /api/health]',
+          })
+          .option('ready-timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds to wait until it is ready [default: 60]',
+          })
+          .option('project-dir', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'The dashboard checkout (venv, working directory) [default: $TAPO_PROJECT_DIR or .]',
+          })
+          .option('log-file', {
+            type: 'string',
+            requiresArg: true,
+            describe: "Append timestamped lines (ours and the dashboard's) to this file",
+          })
+          .option('stop-timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'With --on-conflict stop: seconds for a graceful stop [default: 10]',
+          })
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'With --on-conflict stop: force the stop after --stop-timeout',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: "One JSON document on stdout when start ends (the dashboard's stdout goes to stderr)",
+          })
+          .example(
+            '$0 start',
+            'Start on 7777; if our healthy dashboard already runs there, say so and exit 0',
+          )
+          .example('$0 start --on-conflict next', 'Start on the next free port when 7777 is taken')
+          .example('$0 start --port 8080 -- python app.py --port {port}', 'Any command, with placeholders')
+          .epilogue(exitCodeHelp),
+      (args) => {
+        parsed = {
+          command: 'start',
+          port: args.port ?? '7777',
+          host: args.host ?? '0.0.0.0',
+          onConflict: args['on-conflict'] ?? 'reuse',
+          healthUrl: args['health-url'] ?? '/api/health',
+          readyTimeout: args['ready-timeout'] ?? '60',
+          projectDir: args['project-dir'],
+          logFile: args['log-file'],
+          force: args.force,
+          stopTimeout: args['stop-timeout'] ?? '10',
+          json: args.json,
+          // yargs leaves `--` with nothing after it undefined: that is an empty command, not none.
+          commandWords: (args['--'] as unknown[] | undefined) ?? (argv.includes('--') ? [] : undefined),
+        };
+      },
+    )
+    .command(
+      'status',
+      'What the last start recorded for the port, and how that dashboard is now (process, port, health).',
+      (command) =>
+        command
+          .option('port', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'The port the dashboard was started for [default: 7777]',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'One versioned JSON document on stdout',
+          })
+          .example('$0 status', 'Is the dashboard started for 7777 running, and healthy?')
+          .epilogue(exitCodeHelp),
+      (args) => {
+        parsed = { command: 'status', port: args.port ?? '7777', json: args.json };
+      },
+    )
     .demandCommand(1, 'Name a command, for example: tapo-port check')
     .epilogue(exitCodeHelp)
     .fail((message, error) => {
@@ -200,6 +304,8 @@ async function main(argv: string[]): Promise<void> {
     if (parsed.command === 'check') await runCheckCommand(parsed);
     if (parsed.command === 'find-port') await runFindPortCommand(parsed);
     if (parsed.command === 'stop') await runStopCommand(parsed);
+    if (parsed.command === 'start') await runStartCommand(parsed);
+    if (parsed.command === 'status') await runStatusCommand(parsed);
   } catch (caught) {
     reportError(caught, wantsJson);
   }
@@ -283,6 +389,37 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
       : renderStopText(data, process.platform),
   );
   process.exitCode = stopExitCodes[data.outcome];
+}
+
+async function runStartCommand(parsed: Extract<Parsed, { command: 'start' }>): Promise<void> {
+  const [{ parseStartRequest }, { runStartSession }] = await Promise.all([
+    import('./start/parse-start-request.ts'),
+    import('./platform/start-session.ts'),
+  ]);
+  const request = parseStartRequest(parsed, {
+    platform: process.platform,
+    env: process.env,
+    cwd: process.cwd(),
+    homeDir: homedir(),
+  });
+  process.exitCode = await runStartSession(request, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
+async function runStatusCommand(parsed: Extract<Parsed, { command: 'status' }>): Promise<void> {
+  const port = parsePort(parsed.port);
+  const [{ runStatus, statusExitCode }, { renderStatusText }, statusDeps] = await Promise.all([
+    import('./commands/status.ts'),
+    import('./render/render-status-text.ts'),
+    import('./platform/status-deps.ts'),
+  ]);
+  const data = await runStatus(statusDeps.createStatusDeps(statusDeps.stateDirOfThisUser()), port);
+  process.stdout.write(
+    parsed.json ? toAsciiJson(successEnvelope('DashboardStatus', data, [])) + '\n' : renderStatusText(data),
+  );
+  process.exitCode = statusExitCode(data);
 }
 
 const stopExitCodes: Record<StopOutcome, ExitCodeValue> = {

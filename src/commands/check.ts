@@ -7,7 +7,7 @@ import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../probe/bind-probe.ts';
 import { planFixes, type Fix } from '../render/plan-fixes.ts';
 import { summarizeCheck } from '../render/summarize-check.ts';
-import { familyOf, formatEndpoint } from '../sockets/address-family.ts';
+import { connectAddressOf, familyOf, formatEndpoint } from '../sockets/address-family.ts';
 import { makeListener, type Listener, type ListenerTable } from '../sockets/listener.ts';
 import { relateListener, type ListenerRelation } from '../sockets/relate-listener.ts';
 import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
@@ -104,7 +104,7 @@ export async function runCheck(
     .map((p) => p.cgroupContainerId)
     .filter((id): id is string => id !== null);
   const healthUrl = (address: string): string =>
-    `http://${formatEndpoint(healthAddress(address), port)}/api/health`;
+    `http://${formatEndpoint(connectAddressOf(address), port)}/api/health`;
   const dashboards = [...facts.processes.values()].filter((p) => isDashboardCommandLine(p.commandLine));
 
   const [docker, healthEntries] = await Promise.all([
@@ -262,8 +262,3 @@ async function withHostNetworkContainers(
 }
 
 /** A wildcard listener is reached through loopback of its family. */
-function healthAddress(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '::1';
-  return address;
-}

@@ -3,7 +3,8 @@ import { VERSION } from '../version.ts';
 /** Terraform's rule: minor = additive, major = breaking. Readers refuse an unknown major. */
 export const SCHEMA_VERSION = '1.0';
 
-export type EnvelopeKind = 'PortCheck' | 'PortSearch' | 'PortStop' | 'Error';
+export type EnvelopeKind =
+  'PortCheck' | 'PortSearch' | 'PortStop' | 'DashboardStart' | 'DashboardStatus' | 'Error';
 
 export interface Warning {
   code: string;

@@ -34,6 +34,10 @@ export const errorCatalogue = {
     exit: ExitCode.usage,
     hint: 'Run tapo-port check --port <port> to see which PIDs and containers hold the port, and pass one of them.',
   },
+  E_STATE_DIR: {
+    exit: ExitCode.unexpected,
+    hint: 'Point TAPO_STATE_DIR at a private directory of yours (mode 700), or fix the one named.',
+  },
   E_UNEXPECTED: {
     exit: ExitCode.unexpected,
     hint: 'This is a bug in tapo-port. Run again with TAPO_DEBUG=1 and report the output.',

@@ -22,6 +22,14 @@ export const ExitCode = {
   refused: 8,
   /** stop: an owner could not be stopped, came back (respawned), or outlived the timeout. */
   stopFailed: 9,
+  /** start: another tapo-port start owns the dashboard for this port (it is reported, nothing started). */
+  alreadyRunning: 10,
+  /** start: the dashboard did not become ready in time (it was stopped), or exited 0 before it was ready. */
+  notReady: 11,
+  /** status: no dashboard is running for the port. */
+  notRunning: 12,
+  /** status: the dashboard runs, but its health is not `healthy` (or it does not answer). */
+  unhealthy: 13,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -37,4 +45,8 @@ export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] 
   { code: ExitCode.nothingToStop, meaning: 'stop: nothing holds the port' },
   { code: ExitCode.refused, meaning: "stop: refused (system, supervised or another user's process, ...)" },
   { code: ExitCode.stopFailed, meaning: 'stop: failed, respawned or timed out' },
+  { code: ExitCode.alreadyRunning, meaning: 'start: another tapo-port start owns this dashboard' },
+  { code: ExitCode.notReady, meaning: 'start: the dashboard was not ready in time (it was stopped)' },
+  { code: ExitCode.notRunning, meaning: 'status: no dashboard is running' },
+  { code: ExitCode.unhealthy, meaning: 'status: running, but not healthy' },
 ];

@@ -10,6 +10,8 @@ export interface ExecOptions {
   encoding?: 'utf8' | 'latin1';
   /** Variables set on top of this process's environment (e.g. `LC_ALL=C` for fixed formats). */
   env?: Record<string, string>;
+  /** Working directory of the child (the dashboard's project, for a module lookup). */
+  cwd?: string;
 }
 
 export interface ExecResult {
@@ -42,6 +44,7 @@ export const execFileText: Exec = (file, args, options = {}) =>
         windowsHide: true,
         shell: false,
         ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       },
       (error, stdout, stderr) => {
         if (error === null) {

@@ -22,3 +22,14 @@ export function familyOf(address: string): 4 | 6 | null {
 export function formatEndpoint(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/**
+ * Where a bind on `address` is reached from this machine: a wildcard is not an address to
+ * connect to, so 0.0.0.0 is asked on 127.0.0.1 and :: (in any spelling) on ::1.
+ */
+export function connectAddressOf(address: string): string {
+  const normal = normaliseAddress(address);
+  if (normal === 'localhost' || normal === '0.0.0.0') return '127.0.0.1';
+  if (isIPv6(normal) && /^[0:]+$/.test(normal)) return '::1';
+  return normal;
+}

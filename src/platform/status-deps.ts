@@ -1,0 +1,44 @@
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import type { StatusDeps } from '../commands/status.ts';
+import { TapoError } from '../contract/error-catalogue.ts';
+import { fetchHealthStatus } from '../probe/fetch-health-status.ts';
+import { resolveStateDir, StateDirError } from '../start/state-dir.ts';
+import { readStatusRecord } from '../start/status-record-file.ts';
+import { createStopDeps } from './stop-deps.ts';
+
+const CONNECT_TIMEOUT_MS = 1000;
+
+/** This user's state directory (TAPO_STATE_DIR or the platform's place), as a usage error when unusable. */
+export function stateDirOfThisUser(): string {
+  try {
+    return resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() });
+  } catch (error) {
+    if (error instanceof StateDirError) throw new TapoError('E_STATE_DIR', error.message, error.hint);
+    throw error;
+  }
+}
+
+/** The real StatusDeps: the record file, the process table, a TCP connect and the health URL. */
+export function createStatusDeps(stateDir: string): StatusDeps {
+  return {
+    readRecord: (port) => readStatusRecord(stateDir, port),
+    readIdentity: createStopDeps().readIdentity,
+    canConnect,
+    fetchHealthStatus: (url) => fetchHealthStatus(url),
+  };
+}
+
+/** A TCP connection to address:port is accepted within a second. */
+export function canConnect(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address, port });
+    const done = (result: boolean): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(CONNECT_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { TapoError } from '../contract/error-catalogue.ts';
+import { parseHost, type BindHost } from '../input/parse-host.ts';
+import { parsePort } from '../input/parse-port.ts';
+import { hasUnsafeDisplayCharacter } from '../render/display-safe.ts';
+import { resolveStateDir, StateDirError } from './state-dir.ts';
+import type { StartPolicy } from './status-record.ts';
+
+/** `tapo-port start`, checked: every value valid, every path absolute. */
+export interface StartRequest {
+  port: number;
+  host: BindHost;
+  policy: StartPolicy;
+  healthUrl: string;
+  readyTimeoutMs: number;
+  projectDir: string;
+  logFile: string | null;
+  force: boolean;
+  stopTimeoutSeconds: number;
+  json: boolean;
+  /** The words after `--`; null for the dashboard's default command. */
+  customCommand: string[] | null;
+  stateDir: string;
+}
+
+export interface StartArguments {
+  port: unknown;
+  host: unknown;
+  onConflict: unknown;
+  healthUrl: unknown;
+  readyTimeout: unknown;
+  projectDir: unknown;
+  logFile: unknown;
+  force: boolean;
+  stopTimeout: unknown;
+  json: boolean;
+  commandWords: unknown[] | undefined;
+}
+
+const POLICIES: readonly StartPolicy[] = ['reuse', 'fail', 'next', 'stop'];
+
+/** Pure: the raw options of `start` (strings from yargs) into a StartRequest, or a one-line usage error. */
+export function parseStartRequest(
+  args: StartArguments,
+  context: {
+    platform: NodeJS.Platform;
+    env: Record<string, string | undefined>;
+    cwd: string;
+    homeDir: string;
+  },
+): StartRequest {
+  const paths = context.platform === 'win32' ? path.win32 : path.posix;
+  const policy = single(args.onConflict, '--on-conflict');
+  if (!POLICIES.includes(policy as StartPolicy)) {
+    throw new TapoError(
+      'E_USAGE',
+      `invalid --on-conflict ${JSON.stringify(policy)}: one of ${POLICIES.join(', ')}`,
+      'reuse: exit 0 if our healthy dashboard already runs; fail: explain and exit 1; next: use the next free port; stop: stop the holder first.',
+    );
+  }
+  const projectDirOption = optionalSingle(args.projectDir, '--project-dir');
+  if (projectDirOption === '') throw new TapoError('E_USAGE', '--project-dir needs a folder path');
+  const projectDirText = projectDirOption ?? context.env.TAPO_PROJECT_DIR ?? '';
+  const projectDir = paths.resolve(context.cwd, projectDirText === '' ? '.' : projectDirText);
+  const logFileText = optionalSingle(args.logFile, '--log-file');
+  if (logFileText === '') throw new TapoError('E_USAGE', '--log-file needs a file path');
+  let stateDir: string;
+  try {
+    stateDir = resolveStateDir({ platform: context.platform, env: context.env, homeDir: context.homeDir });
+  } catch (error) {
+    if (error instanceof StateDirError) throw new TapoError('E_STATE_DIR', error.message, error.hint);
+    throw error;
+  }
+  return {
+    port: parsePort(args.port),
+    host: parseHost(args.host),
+    policy: policy as StartPolicy,
+    healthUrl: parseHealthUrl(single(args.healthUrl, '--health-url')),
+    readyTimeoutMs: parseSeconds(args.readyTimeout, '--ready-timeout') * 1000,
+    projectDir,
+    logFile: logFileText === undefined ? null : paths.resolve(context.cwd, logFileText),
+    force: args.force,
+    stopTimeoutSeconds: parseSeconds(args.stopTimeout, '--stop-timeout'),
+    json: args.json,
+    customCommand: parseCommandWords(args.commandWords),
+    stateDir,
+  };
+}
+
+function single(raw: unknown, option: string): string {
+  if (Array.isArray(raw))
+    throw new TapoError('E_USAGE', `${option} was given ${raw.length} times; give it once`);
+  return typeof raw === 'string' ? raw : String(raw);
+}
+
+function optionalSingle(raw: unknown, option: string): string | undefined {
+  return raw === undefined ? undefined : single(raw, option);
+}
+
+function parseSeconds(raw: unknown, option: string): number {
+  const text = single(raw, option);
+  const value = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= 3600)) {
+    throw new TapoError('E_USAGE', `invalid ${option} ${JSON.stringify(text)}: whole seconds from 1 to 3600`);
+  }
+  return value;
+}
+
+/** A path (`/api/health`) or an http(s) URL; `{host}` and `{port}` are filled in later. */
+function parseHealthUrl(text: string): string {
+  const bad = (why: string): TapoError =>
+    new TapoError(
+      'E_USAGE',
+      `invalid --health-url ${JSON.stringify(text)}: ${why}`,
+      'Give a path such as /api/health, or a URL such as http://127.0.0.1:{port}/api/health.',
+    );
+  if (text === '' || hasUnsafeDisplayCharacter(text) || /\s/.test(text))
+    throw bad('empty, or has spaces or control characters');
+  if (text.startsWith('/')) {
+    if (text.startsWith('//')) throw bad('a path must not start with //');
+    return text;
+  }
+  let url: URL;
+  try {
+    url = new URL(text.replaceAll('{host}', '127.0.0.1').replaceAll('{port}', '7777'));
+  } catch {
+    throw bad('not a path or a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('only http and https URLs are asked');
+  return text;
+}
+
+function parseCommandWords(words: unknown[] | undefined): string[] | null {
+  if (words === undefined) return null;
+  const argv = words.map(String);
+  if (argv.length === 0 || argv[0] === '') {
+    throw new TapoError(
+      'E_USAGE',
+      'nothing after --: name the command to start',
+      'For example: tapo-port start -- python app.py --port {port}',
+    );
+  }
+  if (argv.some((word) => word.includes('\0')))
+    throw new TapoError('E_USAGE', 'a word of the command holds a NUL character');
+  return argv;
+}
