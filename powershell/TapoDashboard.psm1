@@ -156,7 +156,9 @@ function Invoke-TapoCore {
     param(
         [Parameter(Mandatory)][AllowEmptyString()][AllowEmptyCollection()][string[]]$ArgumentList,
         [object]$TargetObject = $null,
-        [switch]$PassThroughErrorStream
+        [switch]$PassThroughErrorStream,
+        # Variables set for the core only (TAPO_STATE_DIR), never in this session.
+        [hashtable]$Environment = @{}
     )
     $resolved = Resolve-TapoCore
     $arguments = @($resolved.Core) + $ArgumentList | ForEach-Object { ConvertTo-TapoNativeArgument -Value $_ }
@@ -172,19 +174,31 @@ function Invoke-TapoCore {
         $startInfo.StandardErrorEncoding = New-Object System.Text.UTF8Encoding -ArgumentList $false
     }
     $startInfo.EnvironmentVariables['NO_COLOR'] = '1'
+    foreach ($name in $Environment.Keys) { $startInfo.EnvironmentVariables[[string]$name] = [string]$Environment[$name] }
     Write-Verbose -Message ("tapo-port core: {0} {1}" -f $resolved.Node, $startInfo.Arguments)
 
     $process = New-Object System.Diagnostics.Process
     $process.StartInfo = $startInfo
     [void]$process.Start()
-    $stderrTask = $null
-    if (-not $PassThroughErrorStream) { $stderrTask = $process.StandardError.ReadToEndAsync() }
-    $stdout = $process.StandardOutput.ReadToEnd()
-    $process.WaitForExit()
-    $stderr = ''
-    if ($null -ne $stderrTask) { $stderr = $stderrTask.Result }
-    $exitCode = $process.ExitCode
-    $process.Dispose()
+    try {
+        $stderrTask = $null
+        if (-not $PassThroughErrorStream) {
+            $stderrTask = $process.StandardError.ReadToEndAsync()
+        }
+        $stdoutTask = $process.StandardOutput.ReadToEndAsync()
+        # Short waits, not one blocking call: Ctrl+C (start runs for hours) is seen between them.
+        while (-not $process.WaitForExit(200)) { }
+        $process.WaitForExit()
+        $stdout = $stdoutTask.Result
+        $stderr = ''
+        if ($null -ne $stderrTask) { $stderr = $stderrTask.Result }
+        $exitCode = $process.ExitCode
+    }
+    finally {
+        # Stopped by Ctrl+C: the console gave the core and the dashboard Ctrl+C too; let them finish.
+        if (-not $process.HasExited) { [void]$process.WaitForExit(15000) }
+        $process.Dispose()
+    }
 
     $document = $null
     if ($stdout.Trim().Length -gt 0) {
@@ -484,7 +498,8 @@ function Stop-TapoPortOwner {
     (the container's stop through Docker, Stop-Service, WM_CLOSE or Ctrl+C), and what it refuses
     to stop (system processes, Docker Desktop's backend, supervised or other users' processes).
     The plan's targets are confirmed together (ConfirmImpact High; -Force skips the question,
-    -WhatIf only shows the plan and never stops anything). Owners piped in without a process ID or
+    -WhatIf only shows the plan and never stops anything), and only those targets are stopped,
+    each by its process ID or container. Owners piped in without a process ID or
     container (http.sys, WSL, a forwarder) are skipped with a warning. The core re-checks every PID and its start time right
     before acting and waits until the port is free.
     .PARAMETER Port
@@ -514,6 +529,7 @@ function Stop-TapoPortOwner {
     [OutputType('TapoDashboard.StopResult')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
+        [Alias('LocalPort')]
         [ValidateRange(1, 65535)][int]$Port = 7777,
         [Parameter(ValueFromPipelineByPropertyName)]
         [ValidateNotNullOrEmpty()][string]$BindAddress = '0.0.0.0',
@@ -558,19 +574,49 @@ function Stop-TapoPortOwner {
         if (-not $PSCmdlet.ShouldProcess($target, 'Stop')) {
             return (ConvertTo-TapoStopResult -Data $data -ExitCode $plan.ExitCode)
         }
-        $arguments = @('stop') + $selection + @('--json')
+        Invoke-TapoConfirmedStop -Cmdlet $PSCmdlet -Plan $data -Port $Port -BindAddress $BindAddress `
+            -TimeoutSeconds $TimeoutSeconds -KillAfterTimeout:$KillAfterTimeout
+    }
+}
+
+function Invoke-TapoConfirmedStop {
+    # Stops exactly the targets that were shown and confirmed, one core call each (--pid or
+    # --container): whatever took the port while the question was on screen is not stopped
+    # without being asked about (the core refuses a PID or container that does not hold the port).
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][object]$Plan,
+        [Parameter(Mandatory)][int]$Port,
+        [Parameter(Mandatory)][string]$BindAddress,
+        [int]$TimeoutSeconds = 10,
+        [switch]$KillAfterTimeout
+    )
+    # core-json: $Plan PortStop
+    foreach ($target in @($Plan.plan.targets)) {
+        # core-json: $target StopTarget
+        $only = $null
+        if (-not [string]::IsNullOrEmpty($target.containerId)) { $only = @('--container', [string]$target.containerId) }
+        elseif ($null -ne $target.pid) { $only = @('--pid', [string]$target.pid) }
+        if ($null -eq $only) { continue }
+        $arguments = @('stop', '--port', [string]$Port, '--host', $BindAddress, '--timeout', [string]$TimeoutSeconds) + $only + @('--json')
         if ($KillAfterTimeout) { $arguments += '--force' }
-        # core-json: $result PortStop
-        $result = Invoke-TapoCore -ArgumentList $arguments -TargetObject $Port
-        $stopped = ConvertTo-TapoStopResult -Data $result.Document.data -ExitCode $result.ExitCode
+        try {
+            # core-json: $result PortStop
+            $result = Invoke-TapoCore -ArgumentList $arguments -TargetObject $Port
+        }
+        catch {
+            $Cmdlet.WriteError($_)
+            continue
+        }
+        ConvertTo-TapoStopResult -Data $result.Document.data -ExitCode $result.ExitCode
         if ($result.ExitCode -ne $script:TapoExitCode.Ok) {
             $category = [System.Management.Automation.ErrorCategory]::OperationStopped
             if ($result.ExitCode -eq $script:TapoExitCode.Refused) { $category = [System.Management.Automation.ErrorCategory]::PermissionDenied }
-            $PSCmdlet.WriteError((New-TapoErrorRecord -Message ([string]$result.Document.data.summary) `
+            $Cmdlet.WriteError((New-TapoErrorRecord -Message ([string]$result.Document.data.summary) `
                         -ErrorId ("TapoStop_{0}" -f $result.Document.data.outcome) -Category $category -TargetObject $Port `
+                        -ExitCode $result.ExitCode `
                         -RecommendedAction 'See Get-TapoPortOwner for who holds the port, and the warnings above for what was refused.'))
         }
-        return $stopped
     }
 }
 
@@ -636,8 +682,13 @@ function Get-TapoDashboardStatus {
     container tapo-camera-mcp; health: healthy."
     .PARAMETER Port
     The port the dashboard was started for. Default 7777.
+    .PARAMETER StateDirectory
+    Where the start wrote its record. Default: your state folder (%LOCALAPPDATA%\tapo-port); a
+    task registered -Trigger AtStartup runs as SYSTEM and writes to %ProgramData%\tapo-port.
     .EXAMPLE
     Get-TapoDashboardStatus
+    .EXAMPLE
+    Get-TapoDashboardStatus -StateDirectory "$env:ProgramData\tapo-port"
     .EXAMPLE
     (Get-TapoDashboardStatus -Port 7777).Running
     .OUTPUTS
@@ -648,11 +699,14 @@ function Get-TapoDashboardStatus {
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName)]
         [Alias('RequestedPort')]
-        [ValidateRange(1, 65535)][int]$Port = 7777
+        [ValidateRange(1, 65535)][int]$Port = 7777,
+        [string]$StateDirectory
     )
     process {
+        $environment = @{}
+        if (-not [string]::IsNullOrEmpty($StateDirectory)) { $environment['TAPO_STATE_DIR'] = Resolve-TapoPath -Path $StateDirectory }
         # core-json: $result DashboardStatus
-        $result = Invoke-TapoCore -ArgumentList @('status', '--port', [string]$Port, '--json') -TargetObject $Port
+        $result = Invoke-TapoCore -ArgumentList @('status', '--port', [string]$Port, '--json') -TargetObject $Port -Environment $environment
         return (ConvertTo-TapoDashboardStatus -Data $result.Document.data -ExitCode $result.ExitCode)
     }
 }
@@ -683,8 +737,13 @@ function Start-TapoDashboard {
     Seconds to wait until the dashboard answers. Default 60.
     .PARAMETER HealthUrl
     Path or URL that answers when ready. Default /api/health.
+    .PARAMETER StateDirectory
+    Where the lock and the status record live (sets TAPO_STATE_DIR for the core). Default: the
+    user's state folder (%LOCALAPPDATA%\tapo-port).
+    .PARAMETER KillAfterTimeout
+    With -OnConflict Stop: end the holder forcefully (taskkill /F, SIGKILL) if it outlives the graceful stop.
     .PARAMETER Force
-    With -OnConflict Stop: do not ask, and end the holder forcefully if it outlives the graceful stop.
+    With -OnConflict Stop: do not ask before stopping the holder.
     .EXAMPLE
     Start-TapoDashboard -ProjectPath C:\src\tapo-camera-mcp
     .EXAMPLE
@@ -702,36 +761,52 @@ function Start-TapoDashboard {
         [string]$LogPath,
         [ValidateRange(1, 3600)][int]$ReadyTimeoutSeconds = 60,
         [string]$HealthUrl,
+        [string]$StateDirectory,
+        [switch]$KillAfterTimeout,
         [switch]$Force
     )
-    $arguments = @('start', '--port', [string]$Port, '--host', $BindAddress, '--on-conflict', $OnConflict.ToLowerInvariant(),
-        '--ready-timeout', [string]$ReadyTimeoutSeconds, '--json')
+    $arguments = @('start', '--port', [string]$Port, '--host', $BindAddress, '--ready-timeout', [string]$ReadyTimeoutSeconds, '--json')
     if (-not [string]::IsNullOrEmpty($ProjectPath)) { $arguments += @('--project-dir', (Resolve-TapoPath -Path $ProjectPath)) }
     if (-not [string]::IsNullOrEmpty($LogPath)) { $arguments += @('--log-file', (Resolve-TapoPath -Path $LogPath)) }
     if (-not [string]::IsNullOrEmpty($HealthUrl)) { $arguments += @('--health-url', $HealthUrl) }
+    $environment = @{}
+    if (-not [string]::IsNullOrEmpty($StateDirectory)) { $environment['TAPO_STATE_DIR'] = Resolve-TapoPath -Path $StateDirectory }
     if ($OnConflict -eq 'Stop') {
-        # Ask only when something is in the way, and name it: the core stops what its check found.
-        # core-json: $check PortCheck
-        $check = Get-TapoCheckDocument -Port $Port -BindAddress $BindAddress
-        $holders = @($check.Document.data.owners | ForEach-Object {
-                # core-json: $_ Owner
-                $_.description
-            })
-        if ($check.Document.data.status -ne 'free') {
-            $heldBy = $holders -join '; '
-            if ($holders.Count -eq 0) { $heldBy = [string]$check.Document.data.summary }
-            $target = "port $Port, held by $heldBy"
-            if (-not $PSCmdlet.ShouldProcess($target, 'Stop the holder and start the dashboard')) { return }
-            if (-not $Force -and -not $PSCmdlet.ShouldContinue("Stop $heldBy to free port $($Port)?", 'Stop the port holder')) { return }
+        # Ask only when something is in the way, and name it (the core's dry-run plan).
+        $selection = @('--port', [string]$Port, '--host', $BindAddress)
+        # core-json: $plan PortStop
+        $plan = Invoke-TapoCore -ArgumentList (@('stop') + $selection + @('--dry-run', '--json')) -TargetObject $Port
+        $targets = @($plan.Document.data.plan.targets)
+        if ($targets.Count -gt 0) {
+            $heldBy = @($targets | ForEach-Object {
+                    # core-json: $_ StopTarget
+                    $_.description
+                }) -join '; '
+            if (-not $PSCmdlet.ShouldProcess("port $Port, held by $heldBy", 'Stop the holder and start the dashboard')) { return }
+            if ($Force) {
+                # Nobody is asked, so there is no time for the holders to change: the core stops and starts.
+                $arguments += @('--on-conflict', 'stop')
+            }
+            else {
+                if (-not $PSCmdlet.ShouldContinue("Stop $heldBy to free port $($Port)?", 'Stop the port holder')) { return }
+                $null = @(Invoke-TapoConfirmedStop -Cmdlet $PSCmdlet -Plan $plan.Document.data -Port $Port -BindAddress $BindAddress `
+                        -KillAfterTimeout:$KillAfterTimeout)
+                # What is still in the way now was not confirmed: it is explained, not stopped.
+                $arguments += @('--on-conflict', 'fail')
+            }
         }
-        elseif (-not $PSCmdlet.ShouldProcess("$($BindAddress):$Port", 'Start the Tapo dashboard')) { return }
-        if ($Force) { $arguments += '--force' }
+        else {
+            if (-not $PSCmdlet.ShouldProcess("$($BindAddress):$Port", 'Start the Tapo dashboard')) { return }
+            $arguments += @('--on-conflict', 'fail')
+        }
+        if ($KillAfterTimeout) { $arguments += '--force' }
     }
-    elseif (-not $PSCmdlet.ShouldProcess("$($BindAddress):$Port", 'Start the Tapo dashboard')) {
-        return
+    else {
+        $arguments += @('--on-conflict', $OnConflict.ToLowerInvariant())
+        if (-not $PSCmdlet.ShouldProcess("$($BindAddress):$Port", 'Start the Tapo dashboard')) { return }
     }
     # core-json: $result DashboardStart
-    $result = Invoke-TapoCore -ArgumentList $arguments -TargetObject $Port -PassThroughErrorStream
+    $result = Invoke-TapoCore -ArgumentList $arguments -TargetObject $Port -PassThroughErrorStream -Environment $environment
     $data = $result.Document.data
     return [pscustomobject]@{
         PSTypeName    = 'TapoDashboard.StartResult'
@@ -743,9 +818,19 @@ function Start-TapoDashboard {
         ProcessId     = $(if ($null -ne $data.dashboard) { $data.dashboard.pid } else { $null })
         Summary       = [string]$data.summary
         LastLines     = @($data.lastLines)
-        ExitCode      = [int]$data.exitCode
+        ExitCode      = ConvertTo-TapoExitCode -Value $data.exitCode
         CoreJson      = $result.Json
     }
+}
+
+function ConvertTo-TapoExitCode {
+    # A process exit code as PowerShell's exit takes it: Windows codes such as 0xC000013A (a
+    # console closed) exceed [int] and arrive as their unsigned value.
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value) { return $script:TapoExitCode.Unexpected }
+    $number = [long]$Value
+    if ($number -gt [int]::MaxValue) { $number -= 4294967296 }
+    return [int]$number
 }
 
 function Resolve-TapoPath {
@@ -770,14 +855,16 @@ function New-TapoTaskArgument {
         [Parameter(Mandatory)][int]$Port,
         [Parameter(Mandatory)][string]$BindAddress,
         [Parameter(Mandatory)][string]$LogPath,
-        [Parameter(Mandatory)][string]$ProjectPath
+        [Parameter(Mandatory)][string]$ProjectPath,
+        [string]$StateDirectory
     )
-    foreach ($value in @($ScriptPath, $LogPath, $ProjectPath, $BindAddress)) {
+    foreach ($value in @($ScriptPath, $LogPath, $ProjectPath, $BindAddress, $StateDirectory)) {
         if ($value -match '["\r\n]') { throw "A task argument must not contain quotes or line breaks: $value" }
     }
     $words = @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $ScriptPath,
         '-Port', [string]$Port, '-BindAddress', $BindAddress, '-OnConflict', 'Reuse', '-LogPath', $LogPath,
         '-ProjectPath', $ProjectPath)
+    if (-not [string]::IsNullOrEmpty($StateDirectory)) { $words += @('-StateDirectory', $StateDirectory) }
     return (($words | ForEach-Object { ConvertTo-TapoNativeArgument -Value $_ }) -join ' ')
 }
 
@@ -805,7 +892,8 @@ function Register-TapoDashboardTask {
     .PARAMETER BindAddress
     Default 0.0.0.0.
     .PARAMETER LogPath
-    Default: dashboard.log in the state folder (%LOCALAPPDATA%\tapo-port).
+    Default: dashboard.log in the state folder (%LOCALAPPDATA%\tapo-port; for AtStartup
+    %ProgramData%\tapo-port, where the task's lock and status record also live).
     .PARAMETER PowerShellPath
     The PowerShell that runs the task. Default: the one running this command (powershell.exe or pwsh.exe).
     .EXAMPLE
@@ -851,7 +939,11 @@ function Register-TapoDashboardTask {
                     -ErrorId 'TapoStartScriptMissing' -Category ObjectNotFound -TargetObject $TaskName `
                     -RecommendedAction 'Pass -ScriptPath with the full path of start_dashboard.ps1.'))
     }
-    if ([string]::IsNullOrEmpty($LogPath)) { $LogPath = Join-Path -Path $env:LOCALAPPDATA -ChildPath 'tapo-port\dashboard.log' }
+    if ([string]::IsNullOrEmpty($LogPath)) {
+        $logRoot = $env:LOCALAPPDATA
+        if ($Trigger -eq 'AtStartup') { $logRoot = $env:ProgramData }
+        $LogPath = Join-Path -Path $logRoot -ChildPath 'tapo-port\dashboard.log'
+    }
     $log = Resolve-TapoPath -Path $LogPath
     if ([string]::IsNullOrEmpty($PowerShellPath)) {
         $PowerShellPath = (Get-Process -Id $PID).Path
@@ -861,7 +953,12 @@ function Register-TapoDashboardTask {
                     -ErrorId 'TapoTaskNeedsElevation' -Category PermissionDenied -TargetObject $TaskName `
                     -RecommendedAction 'Run PowerShell as administrator, or use -Trigger AtLogOn (runs as you, no elevation needed).'))
     }
-    $argument = New-TapoTaskArgument -ScriptPath $script -Port $Port -BindAddress $BindAddress -LogPath $log -ProjectPath $project
+    # SYSTEM's own state folder is not the user's: an AtStartup task keeps its lock and record
+    # where the user can read them (Get-TapoDashboardStatus -StateDirectory ...).
+    $stateDirectory = ''
+    if ($Trigger -eq 'AtStartup') { $stateDirectory = Join-Path -Path $env:ProgramData -ChildPath 'tapo-port' }
+    $argument = New-TapoTaskArgument -ScriptPath $script -Port $Port -BindAddress $BindAddress -LogPath $log -ProjectPath $project `
+        -StateDirectory $stateDirectory
     if (-not $PSCmdlet.ShouldProcess("$TaskName ($Trigger): $PowerShellPath $argument", 'Register scheduled task')) { return }
 
     $action = New-ScheduledTaskAction -Execute $PowerShellPath -Argument $argument -WorkingDirectory $project
@@ -875,7 +972,9 @@ function Register-TapoDashboardTask {
         $principal = New-ScheduledTaskPrincipal -UserId $user -LogonType Interactive -RunLevel Limited
     }
     # The dashboard is a server: no time limit, and one instance (the script's lock says so too).
-    $settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit ([TimeSpan]::Zero) -MultipleInstances IgnoreNew -StartWhenAvailable
+    # On a laptop the defaults would not start it on battery and would end it when unplugged.
+    $settings = New-ScheduledTaskSettingsSet -ExecutionTimeLimit ([TimeSpan]::Zero) -MultipleInstances IgnoreNew -StartWhenAvailable `
+        -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries
     Register-ScheduledTask -TaskName $TaskName -Action $action -Trigger $taskTrigger -Principal $principal -Settings $settings `
         -Description 'Starts the Tapo camera dashboard (TapoDashboard module, tapo-port start --on-conflict reuse).' -Force
 }

@@ -40,9 +40,15 @@ Print the core's JSON document instead of text (with -CheckOnly: the PortCheck d
 .PARAMETER LogPath
 Append timestamped lines to this file (use it for scheduled tasks).
 
+.PARAMETER StateDirectory
+Where the lock and the status record live (TAPO_STATE_DIR). Default: the user's state folder.
+A task registered to run at startup (as SYSTEM) uses %ProgramData%\tapo-port.
+
+.PARAMETER KillAfterTimeout
+With -OnConflict Stop: end the holder forcefully if it outlives the graceful stop.
+
 .PARAMETER Force
-With -OnConflict Stop: do not ask before stopping the holder, and end it forcefully if it outlives
-the graceful stop.
+With -OnConflict Stop: do not ask before stopping the holder.
 
 .EXAMPLE
 .\start_dashboard.ps1
@@ -65,6 +71,8 @@ param(
     [switch]$CheckOnly,
     [switch]$Json,
     [string]$LogPath,
+    [string]$StateDirectory,
+    [switch]$KillAfterTimeout,
     [switch]$Force
 )
 
@@ -162,6 +170,8 @@ function Invoke-StartDashboard {
         Force       = $Force
     }
     if (-not [string]::IsNullOrEmpty($LogPath)) { $startParameters['LogPath'] = $LogPath }
+    if (-not [string]::IsNullOrEmpty($StateDirectory)) { $startParameters['StateDirectory'] = $StateDirectory }
+    if ($KillAfterTimeout) { $startParameters['KillAfterTimeout'] = $true }
     # A module function does not see this script's preference variables: pass -WhatIf and -Confirm on.
     if ($WhatIfPreference) { $startParameters['WhatIf'] = $true }
     if ($ScriptParameters.ContainsKey('Confirm')) { $startParameters['Confirm'] = $ScriptParameters['Confirm'] }

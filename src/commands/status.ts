@@ -1,4 +1,5 @@
 import { ExitCode } from '../contract/exit-codes.ts';
+import { sameProcessStart } from '../owners/process-facts.ts';
 import { connectAddressOf } from '../sockets/address-family.ts';
 import { toDisplayText } from '../render/display-safe.ts';
 import { conflictClause, ownerList } from '../render/describe-conflict.ts';
@@ -123,8 +124,7 @@ async function checkProcess(
   // Status only reads, so an unreadable start time is given the benefit of the doubt (stop,
   // which signals, is stricter).
   const recorded = dashboard.startTime;
-  if (identity.startTime !== null && recorded !== null && identity.startTime !== recorded)
-    return 'pid-reused';
+  if (!sameProcessStart(recorded, identity.startTime)) return 'pid-reused';
   return null;
 }
 

@@ -36,3 +36,18 @@ export function emptyProcessFacts(pid: number): ProcessFacts {
     systemdUserUnit: false,
   };
 }
+
+/** Clock steps move a start time derived from boot time + ticks (Linux btime) by a little. */
+const START_TIME_TOLERANCE_MS = 2000;
+
+/**
+ * Whether two recorded start times name the same process start. Unknown (null) on either side
+ * counts as the same: only a clear difference says the PID now belongs to another process.
+ */
+export function sameProcessStart(recorded: string | null, now: string | null): boolean {
+  if (recorded === null || now === null) return true;
+  const a = Date.parse(recorded);
+  const b = Date.parse(now);
+  if (Number.isNaN(a) || Number.isNaN(b)) return recorded === now;
+  return Math.abs(a - b) <= START_TIME_TOLERANCE_MS;
+}

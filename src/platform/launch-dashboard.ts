@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import { TapoError } from '../contract/error-catalogue.ts';
 import type { DashboardExit, LaunchedDashboard } from '../commands/run-start.ts';
 import { OutputTail } from '../start/output-tail.ts';
@@ -13,6 +14,8 @@ export interface LaunchOptions {
   stderr: NodeJS.WritableStream;
   /** Each complete line it printed, for the log file. */
   onLine(stream: 'out' | 'err', line: string): void;
+  /** Told the PID the moment it exists, before anything is awaited (a signal may come at once). */
+  onSpawn?(dashboard: LaunchedDashboard): void;
 }
 
 /** After the process exits, how long its pipes may stay open (a grandchild holding them). */
@@ -29,20 +32,41 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
     return Promise.reject(new TapoError('E_USAGE', 'the dashboard command is empty'));
   }
   const posix = options.platform !== 'win32';
-  const child = spawn(file, args, {
-    cwd: options.cwd,
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: posix,
-    windowsHide: false,
-    shell: false,
-  });
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(file, args, {
+      cwd: options.cwd,
+      // Unbuffered, so lines pass through as they come; UTF-8, because into a pipe Python writes
+      // the ANSI code page on Windows and fails on the first character outside it.
+      env: {
+        PYTHONIOENCODING: 'utf-8',
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: posix,
+      windowsHide: false,
+      shell: false,
+    });
+  } catch (error) {
+    // Node refuses .cmd and .bat files without a shell (EINVAL) before anything starts.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return Promise.reject(
+      new TapoError(
+        'E_DEPENDENCY_MISSING',
+        `the dashboard command ${JSON.stringify(file)} cannot be started directly (${code})`,
+        'A .cmd or .bat file runs through cmd: tapo-port start -- cmd /c <file> ..., or name the program it starts.',
+      ),
+    );
+  }
   const tail = new OutputTail();
   const pass = (stream: 'out' | 'err', sink: NodeJS.WritableStream) => {
     let partial = '';
+    // A character split across two chunks must not become two replacement characters.
+    const decoder = new StringDecoder('utf8');
     return (chunk: Buffer): void => {
       sink.write(chunk);
-      const text = chunk.toString('utf8');
+      const text = decoder.write(chunk);
       tail.push(text);
       const lines = (partial + text).split(/\r?\n/);
       partial = lines.pop() ?? '';
@@ -53,8 +77,8 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
       }
     };
   };
-  child.stdout.on('data', pass('out', options.stdout));
-  child.stderr.on('data', pass('err', options.stderr));
+  child.stdout?.on('data', pass('out', options.stdout));
+  child.stderr?.on('data', pass('err', options.stderr));
 
   return new Promise((resolve, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
@@ -80,6 +104,8 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
       }
       const exited = new Promise<DashboardExit>((settle) => {
         child.once('exit', (code, signal) => {
+          // What it left in its process group (workers, a reloader's child) goes with it.
+          if (posix) signalDashboard(pid, true, 'SIGTERM', () => undefined);
           const result: DashboardExit = {
             code,
             signal,
@@ -93,7 +119,7 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
           });
         });
       });
-      resolve({
+      const dashboard: LaunchedDashboard = {
         pid,
         startTime: null,
         exited,
@@ -102,7 +128,9 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
           signalDashboard(child.pid, posix, mode === 'ask' ? 'SIGTERM' : 'SIGKILL', () =>
             child.kill(mode === 'ask' ? 'SIGTERM' : 'SIGKILL'),
           ),
-      });
+      };
+      options.onSpawn?.(dashboard);
+      resolve(dashboard);
     });
   });
 }

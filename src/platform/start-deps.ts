@@ -23,6 +23,7 @@ import { readStatusRecord, writeStatusRecord } from '../start/status-record-file
 import type { DashboardStatusRecord } from '../start/status-record.ts';
 import { execFileText } from './exec.ts';
 import { launchDashboard } from './launch-dashboard.ts';
+import { livenessReader } from './process-liveness.ts';
 import { canConnect } from './status-deps.ts';
 import { createStopDeps, readAncestorPids } from './stop-deps.ts';
 import { createFindPortDeps, createSystemDeps } from './system-deps.ts';
@@ -53,15 +54,18 @@ export interface StartSession {
   dashboard: LaunchedDashboard | null;
   /** The status record as last written, so an interrupted start can say how it ended. */
   lastRecord: DashboardStatusRecord | null;
+  /** A dashboard was launched (it may have exited since: then start is about to end with its code). */
+  launched: boolean;
 }
 
 /** The real StartDeps: check, find-port and stop as the CLI runs them, the lock, the launch. */
 export function createStartDeps(options: StartDepsOptions): StartDeps {
   const { platform, stateDir, projectDir, output, session } = options;
   const stopDeps = createStopDeps({ platform, progress: (line) => output.say(line, 'info') });
+  const alive = livenessReader(stopDeps.readIdentity);
   const statusDeps: StatusDeps = {
     readRecord: (port) => readStatusRecord(stateDir, port),
-    readIdentity: stopDeps.readIdentity,
+    readIdentity: alive,
     canConnect,
     fetchHealthStatus: (url) => fetchHealthStatus(url),
   };
@@ -111,7 +115,7 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
     probeBind,
     acquireLock: async (self) => {
       await ensureDir();
-      const result = await acquireInstanceLock(stateDir, self, { readIdentity: stopDeps.readIdentity }).catch(
+      const result = await acquireInstanceLock(stateDir, self, { readIdentity: alive }).catch(
         (error: unknown) => {
           // A symlink or a device where the lock belongs: someone else's trap, never followed.
           throw new TapoError('E_STATE_DIR', error instanceof Error ? error.message : String(error));
@@ -157,14 +161,17 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
         stdout: output.dashboardStdout,
         stderr: output.dashboardStderr,
         onLine: output.dashboardLine,
+        // A signal from now on goes to it, even while its start time is still being read.
+        onSpawn: (spawned) => {
+          session.dashboard = spawned;
+          session.launched = true;
+          void spawned.exited.then(() => {
+            if (session.dashboard === spawned) session.dashboard = null;
+          });
+        },
       });
       const identity = await stopDeps.readIdentity(dashboard.pid).catch(() => null);
-      const launched = { ...dashboard, startTime: identity?.startTime ?? null };
-      session.dashboard = launched;
-      void launched.exited.then(() => {
-        if (session.dashboard === launched) session.dashboard = null;
-      });
-      return launched;
+      return { ...dashboard, startTime: identity?.startTime ?? null };
     },
     canConnect,
     fetchHealthStatus: (url) => fetchHealthStatus(url),

@@ -1,4 +1,5 @@
-import { closeSync, constants as fsConstants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsConstants, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { runStart, type StartData } from '../commands/run-start.ts';
 import { successEnvelope, toAsciiJson } from '../contract/envelope.ts';
@@ -31,6 +32,17 @@ const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  */
 export async function runStartSession(request: StartRequest, io: StartIo): Promise<number> {
   const log = openLog(request.logFile);
+  // A reader that went away (`| head`, a closed SSH session) must not end us, or leave the
+  // dashboard running without us: its output still goes to the log file.
+  const broken = new Set<NodeJS.WriteStream>();
+  const watch = (stream: NodeJS.WriteStream): void => {
+    stream.on('error', () => broken.add(stream));
+  };
+  watch(io.stdout);
+  watch(io.stderr);
+  const out = (stream: NodeJS.WriteStream, text: string | Buffer): void => {
+    if (!broken.has(stream)) stream.write(text);
+  };
   const terminal = io.stderr.isTTY === true;
   const colour = terminal && !('NO_COLOR' in process.env);
   const stamp = (): string => new Date().toISOString();
@@ -38,7 +50,7 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
   let progressShown = false;
   let lastProgressLogged = 0;
   const clearProgress = (): void => {
-    if (progressShown) io.stderr.write('\r\x1b[K');
+    if (progressShown) out(io.stderr, '\r\x1b[K');
     progressShown = false;
   };
   const toLog = (source: string, line: string): void => log.write(`${stamp()} [${source}] ${safe(line)}\n`);
@@ -46,20 +58,20 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
     clearProgress();
     const text = safe(line);
     const shown = level === 'loud' && colour ? `\x1b[1;33m${text}\x1b[0m` : text;
-    io.stderr.write(terminal ? `tapo-port: ${shown}\n` : `[${stamp()}] tapo-port: ${shown}\n`);
+    out(io.stderr, terminal ? `tapo-port: ${shown}\n` : `[${stamp()}] tapo-port: ${shown}\n`);
     toLog('tapo-port', line);
   };
   const output = {
     say,
     progress: (line: string): void => {
       if (terminal) {
-        io.stderr.write(`\r\x1b[Ktapo-port: ${safe(line)}`);
+        out(io.stderr, `\r\x1b[Ktapo-port: ${safe(line)}`);
         progressShown = true;
         return;
       }
       if (Date.now() - lastProgressLogged < PROGRESS_LOG_EVERY_MS) return;
       lastProgressLogged = Date.now();
-      io.stderr.write(`[${stamp()}] tapo-port: ${safe(line)}\n`);
+      out(io.stderr, `[${stamp()}] tapo-port: ${safe(line)}\n`);
       toLog('tapo-port', line);
     },
     dashboardLine: (stream: 'out' | 'err', line: string): void => {
@@ -74,15 +86,20 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
     ({
       write: (chunk: Buffer | string) => {
         clearProgress();
-        return sink.write(chunk);
+        out(sink, chunk);
+        return true;
       },
     }) as unknown as NodeJS.WritableStream;
   output.dashboardStdout = passThrough(request.json ? io.stderr : io.stdout) as NodeJS.WriteStream;
   output.dashboardStderr = passThrough(io.stderr) as NodeJS.WriteStream;
 
-  const session: StartSession = { releaseLock: null, dashboard: null, lastRecord: null };
+  const session: StartSession = { releaseLock: null, dashboard: null, lastRecord: null, launched: false };
   const removeSignalHandlers = forwardSignals(session, say, request.stateDir);
-  const releaseOnExit = (): void => session.releaseLock?.();
+  // Whatever way we end, nothing we started is left running and the lock is not left held.
+  const releaseOnExit = (): void => {
+    session.dashboard?.terminate('ask');
+    session.releaseLock?.();
+  };
   process.once('exit', releaseOnExit);
   try {
     const deps = createStartDeps({
@@ -109,7 +126,7 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
       version: VERSION,
     });
     clearProgress();
-    report(data, request, io, say, (text) => {
+    report(data, request, io, out, say, (text) => {
       for (const line of text.replace(/\n$/, '').split('\n')) toLog('tapo-port', line);
     });
     return data.exitCode;
@@ -130,11 +147,12 @@ function report(
   data: StartData,
   request: StartRequest,
   io: StartIo,
+  out: (stream: NodeJS.WriteStream, text: string) => void,
   say: (line: string, level: 'info' | 'loud') => void,
   logText: (text: string) => void,
 ): void {
   if (request.json) {
-    io.stdout.write(toAsciiJson(successEnvelope('DashboardStart', data, [])) + '\n');
+    out(io.stdout, toAsciiJson(successEnvelope('DashboardStart', data, [])) + '\n');
   }
   // The details a reader needs to act: who holds the port, what stop did, what the dashboard said.
   let details = '';
@@ -152,7 +170,7 @@ function report(
   if (details !== '') {
     // stderr is for people, JSON or not (the PowerShell module reads stdout and shows stderr).
     logText(details);
-    io.stderr.write(details);
+    out(io.stderr, details);
   }
   say(data.summary, data.exitCode === 0 ? 'info' : 'loud');
 }
@@ -177,6 +195,8 @@ function forwardSignals(
     seen += 1;
     if (seen === 1) firstAt = Date.now();
     const dashboard = session.dashboard;
+    // Launched and already exited: start is finishing with the dashboard's own exit code.
+    if (dashboard === null && session.launched) return;
     if (dashboard === null) {
       const message = `${signal} received before the dashboard was started; nothing was started.`;
       const record = session.lastRecord;
@@ -225,6 +245,8 @@ function openLog(file: string | null): LogSink {
   if (file === null) return { write: () => undefined, close: () => undefined };
   let fd: number;
   try {
+    // The default log of a scheduled task lives in a folder that may not exist yet.
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fd = openSync(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
   } catch (error) {
     throw new TapoError(

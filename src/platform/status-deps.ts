@@ -5,6 +5,7 @@ import { TapoError } from '../contract/error-catalogue.ts';
 import { fetchHealthStatus } from '../probe/fetch-health-status.ts';
 import { resolveStateDir, StateDirError } from '../start/state-dir.ts';
 import { readStatusRecord } from '../start/status-record-file.ts';
+import { livenessReader } from './process-liveness.ts';
 import { createStopDeps } from './stop-deps.ts';
 
 const CONNECT_TIMEOUT_MS = 1000;
@@ -23,7 +24,7 @@ export function stateDirOfThisUser(): string {
 export function createStatusDeps(stateDir: string): StatusDeps {
   return {
     readRecord: (port) => readStatusRecord(stateDir, port),
-    readIdentity: createStopDeps().readIdentity,
+    readIdentity: livenessReader(createStopDeps().readIdentity),
     canConnect,
     fetchHealthStatus: (url) => fetchHealthStatus(url),
   };

@@ -8,6 +8,7 @@ import {
   promises as fs,
   type Stats,
 } from 'node:fs';
+import { sameProcessStart } from '../owners/process-facts.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -97,7 +98,7 @@ export function parseLockOwner(text: string): LockOwner | null {
  */
 export function isStaleHolder(owner: LockOwner, identity: { startTime: string | null } | null): boolean {
   if (identity === null) return true;
-  return owner.startTime !== null && identity.startTime !== null && identity.startTime !== owner.startTime;
+  return !sameProcessStart(owner.startTime, identity.startTime);
 }
 
 type Inspection =

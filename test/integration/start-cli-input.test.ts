@@ -71,7 +71,9 @@ describe('tapo-port start: input it refuses', () => {
   it('--ready-timeout 1.5: exit 2', () =>
     assertUsageError(['--ready-timeout', '1.5'], /invalid --ready-timeout "1\.5"/));
   it("--health-url 'ftp://x': exit 2", () =>
-    assertUsageError(['--health-url', 'ftp://x'], /invalid --health-url "ftp:\/\/x": only http and https/));
+    assertUsageError(['--health-url', 'ftp://x'], /invalid --health-url "ftp:\/\/x": only http URLs/));
+  it("--health-url 'https://127.0.0.1:{port}/api/health': exit 2 (the dashboard serves http)", () =>
+    assertUsageError(['--health-url', 'https://127.0.0.1:{port}/api/health'], /only http URLs/));
   it('--health-url with a space: exit 2', () =>
     assertUsageError(['--health-url', '/api/ health'], /invalid --health-url/));
   it('--on-conflict given twice: exit 2', () =>

@@ -90,6 +90,8 @@ Describe 'start_dashboard.ps1' {
         Use-FakeCore 'check-busy', 'stop-plan', 'stop-done', 'start-exited-3'
         $run = Invoke-StartScript -ArgumentList @('-OnConflict', 'Stop', '-WhatIf')
         $run.ExitCode | Should -Be 0 -Because $run.Output
-        @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'start' -or $_.Command -eq 'stop' }).Count | Should -Be 0
+        # The dry-run plan names the holder; nothing is stopped or started.
+        @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'stop' -and $_.DryRun }).Count | Should -Be 1
+        @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'start' -or ($_.Command -eq 'stop' -and -not $_.DryRun) }).Count | Should -Be 0
     }
 }

@@ -127,6 +127,18 @@ describe('isStaleHolder', () => {
     ['PID reused (start time differs)', owner(42), { startTime: 'other' }, true],
     ['start time unreadable now', owner(42), { startTime: null }, false],
     ['no start time recorded', owner(42, { startTime: null }), { startTime: 'any' }, false],
+    [
+      'a clock step of a second (Linux btime moved)',
+      owner(42, { startTime: '2026-11-25T10:00:00.000Z' }),
+      { startTime: '2026-11-25T10:00:01.000Z' },
+      false,
+    ],
+    [
+      'started a minute later: another process',
+      owner(42, { startTime: '2026-11-25T10:00:00.000Z' }),
+      { startTime: '2026-11-25T10:01:00.000Z' },
+      true,
+    ],
   ];
   for (const [name, recorded, identity, stale] of cases) {
     it(`${name}: ${stale ? 'stale' : 'alive'}`, () => assert.equal(isStaleHolder(recorded, identity), stale));
