@@ -381,7 +381,7 @@ export function formatStartTables(rows) {
       out.push(
         `  from spawn (medians, read from the status record): dashboard launched after ` +
           `${fixed(subject.launchedMedianMs, 1)} ms; tapo-port saw it ready itself ("running") after ` +
-          `${fixed(subject.recordRunningMedianMs, 1)} ms (its own poll backs off from 50 to 500 ms)`,
+          `${fixed(subject.recordRunningMedianMs, 1)} ms (its own poll backs off from 20 to 100 ms)`,
       );
     }
     if (scenario.id === 'reuse') {
