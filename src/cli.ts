@@ -361,7 +361,7 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
   const timeoutSeconds = parseWholeNumber(parsed.timeout, '--timeout', 1, 3600);
   const pid = parsed.pid === undefined ? undefined : parseWholeNumber(parsed.pid, '--pid', 1, 4294967295);
   const container = parsed.container === undefined ? undefined : String(parsed.container);
-  const [{ runStop }, { createStopDeps, readAncestorPids }, { renderStopText }] = await Promise.all([
+  const [{ runStop }, { createStopDeps, readStopperContext }, { renderStopText }] = await Promise.all([
     import('./commands/run-stop.ts'),
     import('./platform/stop-deps.ts'),
     import('./render/render-stop-text.ts'),
@@ -378,10 +378,7 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
     timeoutSeconds,
     ...(pid !== undefined ? { pid } : {}),
     ...(container !== undefined ? { container } : {}),
-    selfPid: process.pid,
-    ancestorPids: await readAncestorPids(),
-    currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
-    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
+    ...(await readStopperContext()),
   });
   process.stdout.write(
     parsed.json

@@ -3,7 +3,7 @@ import { runCheck } from '../commands/check.ts';
 import { runFindPort } from '../commands/find-port.ts';
 import type { LaunchedDashboard, StartDeps } from '../commands/run-start.ts';
 import { runStop } from '../commands/run-stop.ts';
-import { runStatus, type StatusDeps } from '../commands/status.ts';
+import { runStatus } from '../commands/status.ts';
 import { TapoError } from '../contract/error-catalogue.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import { probeBind } from '../probe/bind-probe.ts';
@@ -18,14 +18,13 @@ import {
   pythonMissingError,
 } from '../start/dashboard-command.ts';
 import { acquireInstanceLock } from '../start/instance-lock.ts';
-import { ensureStateDir, StateDirError } from '../start/state-dir.ts';
-import { readStatusRecord, writeStatusRecord } from '../start/status-record-file.ts';
+import { asTapoError, ensureStateDir } from '../start/state-dir.ts';
+import { writeStatusRecord } from '../start/status-record-file.ts';
 import type { DashboardStatusRecord } from '../start/status-record.ts';
 import { execFileText } from './exec.ts';
 import { launchDashboard } from './launch-dashboard.ts';
-import { livenessReader } from './process-liveness.ts';
-import { canConnect } from './status-deps.ts';
-import { createStopDeps, readAncestorPids } from './stop-deps.ts';
+import { canConnect, createStatusDeps } from './status-deps.ts';
+import { createStopDeps, readStopperContext } from './stop-deps.ts';
 import { createFindPortDeps, createSystemDeps } from './system-deps.ts';
 
 export interface StartDepsOptions {
@@ -62,18 +61,11 @@ export interface StartSession {
 export function createStartDeps(options: StartDepsOptions): StartDeps {
   const { platform, stateDir, projectDir, output, session } = options;
   const stopDeps = createStopDeps({ platform, progress: (line) => output.say(line, 'info') });
-  const alive = livenessReader(stopDeps.readIdentity);
-  const statusDeps: StatusDeps = {
-    readRecord: (port) => readStatusRecord(stateDir, port),
-    readIdentity: alive,
-    canConnect,
-    fetchHealthStatus: (url) => fetchHealthStatus(url),
-  };
+  const statusDeps = createStatusDeps(stateDir, stopDeps.readIdentity);
   let stateDirReady: Promise<void> | null = null;
   const ensureDir = (): Promise<void> => {
     stateDirReady ??= ensureStateDir(stateDir).catch((error: unknown) => {
-      if (error instanceof StateDirError) throw new TapoError('E_STATE_DIR', error.message, error.hint);
-      throw error;
+      throw asTapoError(error);
     });
     return stateDirReady;
   };
@@ -107,20 +99,17 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
         dryRun: false,
         force: options.force,
         timeoutSeconds: options.stopTimeoutSeconds,
-        selfPid: process.pid,
-        ancestorPids: await readAncestorPids(platform),
-        currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
-        selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
+        ...(await readStopperContext(platform)),
       }),
     probeBind,
     acquireLock: async (self) => {
       await ensureDir();
-      const result = await acquireInstanceLock(stateDir, self, { readIdentity: alive }).catch(
-        (error: unknown) => {
-          // A symlink or a device where the lock belongs: someone else's trap, never followed.
-          throw new TapoError('E_STATE_DIR', error instanceof Error ? error.message : String(error));
-        },
-      );
+      const result = await acquireInstanceLock(stateDir, self, {
+        readIdentity: statusDeps.readIdentity,
+      }).catch((error: unknown) => {
+        // A symlink or a device where the lock belongs: someone else's trap, never followed.
+        throw new TapoError('E_STATE_DIR', error instanceof Error ? error.message : String(error));
+      });
       if (result.acquired) session.releaseLock = result.release;
       return result.acquired
         ? {

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
+import type { StopDeps } from '../commands/run-stop.ts';
 import type { StatusDeps } from '../commands/status.ts';
-import { TapoError } from '../contract/error-catalogue.ts';
 import { fetchHealthStatus } from '../probe/fetch-health-status.ts';
-import { resolveStateDir, StateDirError } from '../start/state-dir.ts';
+import { asTapoError, resolveStateDir } from '../start/state-dir.ts';
 import { readStatusRecord } from '../start/status-record-file.ts';
 import { livenessReader } from './process-liveness.ts';
 import { createStopDeps } from './stop-deps.ts';
@@ -15,16 +15,18 @@ export function stateDirOfThisUser(): string {
   try {
     return resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() });
   } catch (error) {
-    if (error instanceof StateDirError) throw new TapoError('E_STATE_DIR', error.message, error.hint);
-    throw error;
+    throw asTapoError(error);
   }
 }
 
 /** The real StatusDeps: the record file, the process table, a TCP connect and the health URL. */
-export function createStatusDeps(stateDir: string): StatusDeps {
+export function createStatusDeps(
+  stateDir: string,
+  readIdentity: StopDeps['readIdentity'] = createStopDeps().readIdentity,
+): StatusDeps {
   return {
     readRecord: (port) => readStatusRecord(stateDir, port),
-    readIdentity: livenessReader(createStopDeps().readIdentity),
+    readIdentity: livenessReader(readIdentity),
     canConnect,
     fetchHealthStatus: (url) => fetchHealthStatus(url),
   };

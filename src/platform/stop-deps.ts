@@ -1,5 +1,6 @@
 import { win32 } from 'node:path';
 import { runCheck } from '../commands/check.ts';
+import type { StopPlanOptions } from '../commands/plan-stop.ts';
 import type { ProcessIdentity, StopDeps } from '../commands/run-stop.ts';
 import { readLinuxProcessFacts } from '../owners/read-linux-process.ts';
 import { readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
@@ -105,6 +106,21 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
     progress: options.progress ?? ((line) => process.stderr.write(`${line}\n`)),
+  };
+}
+
+/**
+ * Who is stopping: this process, its parents, its uid and how it was started. The planner never
+ * stops the first two, and names the last in its "run it elevated" commands.
+ */
+export async function readStopperContext(
+  platform: NodeJS.Platform = process.platform,
+): Promise<Pick<StopPlanOptions, 'selfPid' | 'ancestorPids' | 'currentUid' | 'selfCommand'>> {
+  return {
+    selfPid: process.pid,
+    ancestorPids: await readAncestorPids(platform),
+    currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
+    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
   };
 }
 

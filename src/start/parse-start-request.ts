@@ -3,7 +3,7 @@ import { TapoError } from '../contract/error-catalogue.ts';
 import { parseHost, type BindHost } from '../input/parse-host.ts';
 import { parsePort } from '../input/parse-port.ts';
 import { hasUnsafeDisplayCharacter } from '../render/display-safe.ts';
-import { resolveStateDir, StateDirError } from './state-dir.ts';
+import { asTapoError, resolveStateDir } from './state-dir.ts';
 import type { StartPolicy } from './status-record.ts';
 
 /** `tapo-port start`, checked: every value valid, every path absolute. */
@@ -68,8 +68,7 @@ export function parseStartRequest(
   try {
     stateDir = resolveStateDir({ platform: context.platform, env: context.env, homeDir: context.homeDir });
   } catch (error) {
-    if (error instanceof StateDirError) throw new TapoError('E_STATE_DIR', error.message, error.hint);
-    throw error;
+    throw asTapoError(error);
   }
   return {
     port: parsePort(args.port),

@@ -1,5 +1,6 @@
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
+import { TapoError } from '../contract/error-catalogue.ts';
 import { quotePosixArg } from '../render/quote-posix.ts';
 import { quotePowerShellArg } from '../render/quote-powershell.ts';
 
@@ -25,6 +26,11 @@ export class StateDirError extends Error {
     this.path = dir;
     this.hint = hint;
   }
+}
+
+/** A refused state directory as the one-line error the CLI prints (E_STATE_DIR); anything else as it is. */
+export function asTapoError(error: unknown): unknown {
+  return error instanceof StateDirError ? new TapoError('E_STATE_DIR', error.message, error.hint) : error;
 }
 
 export interface StateDirInputs {
