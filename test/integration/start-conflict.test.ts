@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StartData } from '../../src/commands/run-start.ts';
 import {
   canBind,
@@ -14,7 +14,6 @@ import {
   fetchHealth,
   fixtureProjectDir,
   isAlive,
-  killAllMarked,
   listenersOn,
   lockPath,
   makeStateDir,
@@ -24,56 +23,30 @@ import {
   outputOf,
   pickPort,
   readRecord,
-  removeStateDirs,
   snapshotBundle,
   startEarlierDashboard,
   startForeignHolder,
-  startTapo,
   token,
   waitFor,
   type PortHolder,
   type StartRun,
+  READY_LINE,
+  useStartFixtures,
 } from '../support/start-runner.ts';
 
 const linux = process.platform === 'linux';
-const runs: StartRun[] = [];
-const holders: PortHolder[] = [];
-
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((run) => run.killTree()));
-  await Promise.all(holders.splice(0).map((holder) => holder.stop()));
-  await killAllMarked();
-});
-after(async () => {
-  await killAllMarked();
-  removeStateDirs();
-});
+const { start, track } = useStartFixtures();
 
 const holdManyScript = path.join(import.meta.dirname, '..', 'fixtures', 'holders', 'hold_many.py');
-const READY = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
-
-function start(
-  port: number,
-  stateDir: string,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-): StartRun {
-  const run = startTapo(
-    ['start', '--port', String(port), '--host', '127.0.0.1', '--project-dir', fixtureProjectDir, ...extra],
-    { stateDir, env },
-  );
-  runs.push(run);
-  return run;
-}
 
 async function hold(holder: Promise<PortHolder>): Promise<PortHolder> {
   const started = await holder;
-  holders.push(started);
+  track(started);
   return started;
 }
 
 async function ready(run: StartRun): Promise<{ url: string; pid: number }> {
-  const match = await run.waitForLine(READY, { stream: 'stderr' });
+  const match = await run.waitForLine(READY_LINE, { stream: 'stderr' });
   return { url: match[1] ?? '', pid: Number(match[2]) };
 }
 
@@ -470,7 +443,7 @@ describe('tapo-port start: a port that is not free', { skip: !linux && 'needs /p
       const stateDir = makeStateDir();
       const { env, holderPid } = race(stateDir);
       const run = start(port, stateDir, ['--on-conflict', 'next', '--json'], env);
-      await run.waitForLine(READY, { stream: 'stderr' });
+      await run.waitForLine(READY_LINE, { stream: 'stderr' });
       const racer = holderPid();
       assert.match(
         run.stderr,

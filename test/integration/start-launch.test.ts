@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   fetchHealth,
-  fixtureProjectDir,
   isAlive,
-  killAllMarked,
   listenersOn,
   lockPath,
   makeStateDir,
@@ -18,44 +16,19 @@ import {
   outputOf,
   pickPort,
   readRecord,
-  removeStateDirs,
   sleep,
-  startTapo,
   waitFor,
   type StartRun,
+  READY_LINE,
+  useStartFixtures,
 } from '../support/start-runner.ts';
 
 const linux = process.platform === 'linux';
-const runs: StartRun[] = [];
-
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((run) => run.killTree()));
-  await killAllMarked();
-});
-after(async () => {
-  await killAllMarked();
-  removeStateDirs();
-});
-
-const READY = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
-
-function start(
-  port: number,
-  stateDir: string,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-  host: string | null = '127.0.0.1',
-): StartRun {
-  const args = ['start', '--port', String(port), ...(host === null ? [] : ['--host', host])];
-  args.push('--project-dir', fixtureProjectDir, ...extra);
-  const run = startTapo(args, { stateDir, env });
-  runs.push(run);
-  return run;
-}
+const { start } = useStartFixtures();
 
 /** Waits for the ready line; returns the URL and the dashboard PID it reported. */
 async function ready(run: StartRun): Promise<{ url: string; pid: number; health: string }> {
-  const match = await run.waitForLine(READY, { stream: 'stderr' });
+  const match = await run.waitForLine(READY_LINE, { stream: 'stderr' });
   return { url: match[1] ?? '', pid: Number(match[2]), health: match[3] ?? '' };
 }
 

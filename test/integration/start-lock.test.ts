@@ -5,33 +5,29 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createStopDeps } from '../../src/platform/stop-deps.ts';
 import type { LockOwner } from '../../src/start/instance-lock.ts';
 import {
   deadPid,
   fetchHealth,
-  fixtureProjectDir,
   isAlive,
-  killAllMarked,
   lockPath,
   makeStateDir,
   markedDashboards,
   outputOf,
   pickPort,
   readRecord,
-  removeStateDirs,
-  startTapo,
   type ExitResult,
   type StartRun,
+  READY_LINE,
+  useStartFixtures,
 } from '../support/start-runner.ts';
 
 const linux = process.platform === 'linux';
-const runs: StartRun[] = [];
+const { start, afterEachTest } = useStartFixtures();
 const sleepers: number[] = [];
-
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((run) => run.killTree()));
+afterEachTest(() => {
   for (const pid of sleepers.splice(0)) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -39,28 +35,7 @@ afterEach(async () => {
       // gone
     }
   }
-  await killAllMarked();
 });
-after(async () => {
-  await killAllMarked();
-  removeStateDirs();
-});
-
-const READY = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
-
-function start(
-  port: number,
-  stateDir: string,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-): StartRun {
-  const run = startTapo(
-    ['start', '--port', String(port), '--host', '127.0.0.1', '--project-dir', fixtureProjectDir, ...extra],
-    { stateDir, env },
-  );
-  runs.push(run);
-  return run;
-}
 
 /** A live process that is not a tapo-port start (a `sleep`), killed after each test. */
 function startSleeper(): number {
@@ -97,7 +72,7 @@ async function raceTwo(
   );
   const [loser, winner] = first.index === 0 ? [pair[0], pair[1]] : [pair[1], pair[0]];
   assert.ok(loser && winner);
-  const match = await winner.waitForLine(READY, { stream: 'stderr' });
+  const match = await winner.waitForLine(READY_LINE, { stream: 'stderr' });
   assert.equal(
     winner.exited,
     false,
@@ -141,7 +116,7 @@ describe('tapo-port start: one start per port', { skip: !linux && 'needs /proc (
     const port = await pickPort();
     const stateDir = makeStateDir();
     const first = start(port, stateDir);
-    const match = await first.waitForLine(READY, { stream: 'stderr' });
+    const match = await first.waitForLine(READY_LINE, { stream: 'stderr' });
     const second = start(port, stateDir, ['--on-conflict', 'fail']);
     assert.deepEqual(await second.waitForExit(), { code: 10, signal: null }, outputOf(second));
     assert.match(
@@ -166,11 +141,7 @@ describe('tapo-port start: one start per port', { skip: !linux && 'needs /proc (
   it('a second start under reuse while the first runs an unhealthy dashboard is exit 10', async () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
-    const first = startTapo(
-      ['start', '--port', String(port), '--host', '127.0.0.1', '--project-dir', fixtureProjectDir],
-      { stateDir, env: { FAKE_DASHBOARD_STATUS: 'warning' } },
-    );
-    runs.push(first);
+    const first = start(port, stateDir, [], { FAKE_DASHBOARD_STATUS: 'warning' });
     await first.waitForLine(/Dashboard ready at .* health: warning\)/, { stream: 'stderr' });
     const second = start(port, stateDir);
     assert.deepEqual(await second.waitForExit(), { code: 10, signal: null }, outputOf(second));
@@ -186,7 +157,7 @@ describe('tapo-port start: one start per port', { skip: !linux && 'needs /proc (
     const dead = await deadPid();
     writeLock(stateDir, port, { pid: dead });
     const run = start(port, stateDir);
-    await run.waitForLine(READY, { stream: 'stderr' });
+    await run.waitForLine(READY_LINE, { stream: 'stderr' });
     assert.match(
       run.stderr,
       new RegExp(`A lock left by tapo-port PID ${dead}, which no longer runs, was taken over\\.`),
@@ -205,7 +176,7 @@ describe('tapo-port start: one start per port', { skip: !linux && 'needs /proc (
     const sleeper = startSleeper();
     writeLock(stateDir, port, { pid: sleeper, startTime: '2001-01-01T00:00:00.000Z' });
     const run = start(port, stateDir, ['--json']);
-    await run.waitForLine(READY, { stream: 'stderr' });
+    await run.waitForLine(READY_LINE, { stream: 'stderr' });
     assert.match(
       run.stderr,
       new RegExp(`A lock left by tapo-port PID ${sleeper}, which no longer runs, was taken over\\.`),

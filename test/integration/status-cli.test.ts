@@ -3,57 +3,26 @@
 // next port, after a reuse, and after the launcher was killed (the record says running; the live
 // process, port and health decide).
 import assert from 'node:assert/strict';
-import { after, afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { StatusData } from '../../src/commands/status.ts';
 import type { Envelope } from '../../src/contract/envelope.ts';
 import { runCli } from '../support/run-cli.ts';
 import {
-  fixtureProjectDir,
   isAlive,
-  killAllMarked,
   makeStateDir,
   outputOf,
   pickPort,
   readRecord,
-  removeStateDirs,
   snapshotBundle,
   startEarlierDashboard,
   startForeignHolder,
-  startTapo,
   waitUntilReaped,
-  type PortHolder,
-  type StartRun,
+  READY_LINE,
+  useStartFixtures,
 } from '../support/start-runner.ts';
 
 const linux = process.platform === 'linux';
-const runs: StartRun[] = [];
-const holders: PortHolder[] = [];
-
-afterEach(async () => {
-  await Promise.all(runs.splice(0).map((run) => run.killTree()));
-  await Promise.all(holders.splice(0).map((holder) => holder.stop()));
-  await killAllMarked();
-});
-after(async () => {
-  await killAllMarked();
-  removeStateDirs();
-});
-
-const READY = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
-
-function start(
-  port: number,
-  stateDir: string,
-  extra: string[] = [],
-  env: Record<string, string> = {},
-): StartRun {
-  const run = startTapo(
-    ['start', '--port', String(port), '--host', '127.0.0.1', '--project-dir', fixtureProjectDir, ...extra],
-    { stateDir, env },
-  );
-  runs.push(run);
-  return run;
-}
+const { start, track } = useStartFixtures();
 
 async function status(
   port: number,
@@ -84,7 +53,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     assert.equal(before.data.summary, `Not running: no start has been recorded for port ${port}.`);
 
     const run = start(port, stateDir);
-    const pid = Number((await run.waitForLine(READY, { stream: 'stderr' }))[2]);
+    const pid = Number((await run.waitForLine(READY_LINE, { stream: 'stderr' }))[2]);
     const during = await status(port, stateDir);
     assert.equal(during.code, 0, during.text);
     assert.deepEqual(during.data.live, {
@@ -129,9 +98,9 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort(1);
     const stateDir = makeStateDir();
     const holder = await startForeignHolder(port);
-    holders.push(holder);
+    track(holder);
     const run = start(port, stateDir, ['--on-conflict', 'next']);
-    await run.waitForLine(READY, { stream: 'stderr' });
+    await run.waitForLine(READY_LINE, { stream: 'stderr' });
     const during = await status(port, stateDir);
     assert.equal(during.code, 0, during.text);
     assert.equal(
@@ -144,7 +113,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const earlier = await startEarlierDashboard(port);
-    holders.push(earlier);
+    track(earlier);
     const run = start(port, stateDir);
     assert.deepEqual(await run.waitForExit(), { code: 0, signal: null }, outputOf(run));
     const reused = await status(port, stateDir);
@@ -163,7 +132,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const holder = await startForeignHolder(port);
-    holders.push(holder);
+    track(holder);
     const run = start(port, stateDir);
     assert.deepEqual(await run.waitForExit(), { code: 1, signal: null }, outputOf(run));
     const after = await status(port, stateDir);
@@ -178,7 +147,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const run = start(port, stateDir);
-    const pid = Number((await run.waitForLine(READY, { stream: 'stderr' }))[2]);
+    const pid = Number((await run.waitForLine(READY_LINE, { stream: 'stderr' }))[2]);
     run.sendSignal('SIGKILL');
     await run.waitForExit();
     assert.equal(isAlive(pid), true, 'the dashboard leads its own process group and outlives its launcher');
@@ -211,7 +180,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const run = start(port, stateDir);
-    const pid = Number((await run.waitForLine(READY, { stream: 'stderr' }))[2]);
+    const pid = Number((await run.waitForLine(READY_LINE, { stream: 'stderr' }))[2]);
     run.sendSignal('SIGKILL');
     await run.waitForExit();
     process.kill(pid, 'SIGKILL');

@@ -38,6 +38,7 @@ import {
   waitFor,
   type ExitResult,
   type StartRun,
+  READY_LINE,
 } from '../support/start-runner.ts';
 
 const CYCLES = Number(process.env.TAPO_SOAK_CYCLES ?? 200);
@@ -48,7 +49,6 @@ const SEED =
 const HOST = '127.0.0.1';
 /** Open descriptors the test process may hold above its baseline afterwards (opened lazily by Node). */
 const FD_SLACK = 3;
-const READY = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
 
 type HolderKind = 'none' | 'foreign' | 'healthy' | 'unhealthy' | 'start';
 type Policy = 'reuse' | 'fail' | 'next' | 'stop';
@@ -154,7 +154,7 @@ async function startCycleHolder(
       { stateDir },
     );
     try {
-      const match = await run.waitForLine(READY, { stream: 'stderr' });
+      const match = await run.waitForLine(READY_LINE, { stream: 'stderr' });
       return { pid: Number(match[2]), start: run, exit: run.exit, stop: () => run.killTree() };
     } catch (error) {
       await run.killTree();
@@ -268,7 +268,7 @@ describe('start soak', { skip: !linux && 'needs /proc (Linux)' }, () => {
             }
           } else {
             const servesOn = expected.servesOn ?? port;
-            const match = await run.waitForLine(READY, { stream: 'stderr' });
+            const match = await run.waitForLine(READY_LINE, { stream: 'stderr' });
             const pid = Number(match[2]);
             assert.equal(match[1], `http://${HOST}:${servesOn}/`, 'the reported URL');
             assert.equal(match[3], 'healthy');

@@ -10,6 +10,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, afterEach } from 'node:test';
 import type { DashboardStatusRecord } from '../../src/start/status-record.ts';
 import { bundlePath } from './run-cli.ts';
 
@@ -622,4 +623,58 @@ export async function waitFor<T>(
 /** Resolves once /proc/<pid> is gone altogether (a zombie reaped by whoever is its parent now). */
 export async function waitUntilReaped(pid: number, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
   await waitFor(`PID ${pid} to be reaped`, () => !existsSync(`/proc/${pid}`), timeoutMs);
+}
+
+/** The line `start` prints once the dashboard answers: URL, dashboard PID and health. */
+export const READY_LINE = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
+
+export interface StartFixtures {
+  /** `tapo-port start --port P --host H --project-dir <fake dashboard> ...extra`, killed after the test. */
+  start(
+    port: number,
+    stateDir: string,
+    extra?: string[],
+    env?: Record<string, string>,
+    host?: string | null,
+  ): StartRun;
+  /** A holder stopped after the test. */
+  track(holder: PortHolder): PortHolder;
+  /** More clean-up after each test (before the marked processes are killed). */
+  afterEachTest(cleanup: () => void | Promise<void>): void;
+}
+
+/**
+ * Registers the clean-up every start test file needs (its starts, its holders, every marked
+ * process after each test; the state directories at the end) and returns the helpers that feed it.
+ */
+export function useStartFixtures(): StartFixtures {
+  const runs: StartRun[] = [];
+  const holders: PortHolder[] = [];
+  const cleanups: (() => void | Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(runs.splice(0).map((run) => run.killTree()));
+    await Promise.all(holders.splice(0).map((holder) => holder.stop()));
+    for (const cleanup of cleanups) await cleanup();
+    await killAllMarked();
+  });
+  after(async () => {
+    await killAllMarked();
+    removeStateDirs();
+  });
+  return {
+    start: (port, stateDir, extra = [], env = {}, host = '127.0.0.1') => {
+      const args = ['start', '--port', String(port), ...(host === null ? [] : ['--host', host])];
+      args.push('--project-dir', fixtureProjectDir, ...extra);
+      const run = startTapo(args, { stateDir, env });
+      runs.push(run);
+      return run;
+    },
+    track: (holder) => {
+      holders.push(holder);
+      return holder;
+    },
+    afterEachTest: (cleanup) => {
+      cleanups.push(cleanup);
+    },
+  };
 }
