@@ -8,6 +8,7 @@ import { ExitCode, exitCodeTable, type ExitCodeValue } from './contract/exit-cod
 import type { StopOutcome } from './commands/run-stop.ts';
 import { parseHost } from './input/parse-host.ts';
 import { parsePort } from './input/parse-port.ts';
+import { parseConfirmedTargets } from './input/parse-confirmed-targets.ts';
 import { parsePortList } from './input/parse-port-list.ts';
 import type { StartArguments } from './start/parse-start-request.ts';
 import { projectPorts } from './probe/project-ports.ts';
@@ -24,6 +25,7 @@ type Parsed =
       timeout: unknown;
       pid: unknown;
       container: unknown;
+      confirmed: unknown;
       force: boolean;
       dryRun: boolean;
       json: boolean;
@@ -157,6 +159,13 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
             requiresArg: true,
             describe: 'Stop only this container (name or id)',
           })
+          .option('confirmed', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe:
+              'Act only when every target is one of these (PID@START-TIME or container:ID, from a dry run); otherwise stop nothing (exit 8)',
+          })
           .option('json', {
             type: 'boolean',
             default: false,
@@ -173,6 +182,7 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
           timeout: args.timeout ?? '10',
           pid: args.pid,
           container: args.container,
+          confirmed: args.confirmed,
           force: args.force,
           dryRun: args['dry-run'],
           json: args.json,
@@ -228,6 +238,13 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
             default: false,
             describe: 'With --on-conflict stop: force the stop after --stop-timeout',
           })
+          .option('confirmed', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe:
+              'With --on-conflict stop: stop only when every holder is one of these (PID@START-TIME or container:ID, from stop --dry-run --json)',
+          })
           .option('json', {
             type: 'boolean',
             default: false,
@@ -252,6 +269,7 @@ async function parseArguments(argv: string[]): Promise<Parsed> {
           logFile: args['log-file'],
           force: args.force,
           stopTimeout: args['stop-timeout'] ?? '10',
+          confirmed: args.confirmed,
           json: args.json,
           // yargs leaves `--` with nothing after it undefined: that is an empty command, not none.
           commandWords: (args['--'] as unknown[] | undefined) ?? (argv.includes('--') ? [] : undefined),
@@ -361,6 +379,7 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
   const timeoutSeconds = parseWholeNumber(parsed.timeout, '--timeout', 1, 3600);
   const pid = parsed.pid === undefined ? undefined : parseWholeNumber(parsed.pid, '--pid', 1, 4294967295);
   const container = parsed.container === undefined ? undefined : String(parsed.container);
+  const confirmed = parseConfirmedTargets(parsed.confirmed);
   const [{ runStop }, { createStopDeps, readStopperContext }, { renderStopText }] = await Promise.all([
     import('./commands/run-stop.ts'),
     import('./platform/stop-deps.ts'),
@@ -378,6 +397,7 @@ async function runStopCommand(parsed: Extract<Parsed, { command: 'stop' }>): Pro
     timeoutSeconds,
     ...(pid !== undefined ? { pid } : {}),
     ...(container !== undefined ? { container } : {}),
+    ...(confirmed !== undefined ? { confirmed } : {}),
     ...(await readStopperContext()),
   });
   process.stdout.write(

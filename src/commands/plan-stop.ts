@@ -77,6 +77,12 @@ export interface StopPlan {
 export interface StopPlanOptions {
   pid?: number;
   container?: string;
+  /**
+   * The targets a person confirmed (`stopTargetKey` of each, from a dry run they were shown): when
+   * the plan holds any other target, nothing is stopped, so whatever took the port while the
+   * question was on screen is never stopped without being asked about.
+   */
+  confirmed?: readonly string[];
   force: boolean;
   timeoutSeconds: number;
   selfPid: number;
@@ -120,7 +126,33 @@ export function planStop(check: CheckData, options: StopPlanOptions): StopPlan {
     if ('code' in decision) plan.refusals.push(decision);
     else plan.targets.push(...decision.targets);
   }
-  return plan;
+  return options.confirmed === undefined ? plan : keepConfirmed(plan, options.confirmed);
+}
+
+/** How a dry run's target is named back in `--confirmed`: the container, or the PID with its start time. */
+export function stopTargetKey(target: Pick<StopTarget, 'pid' | 'startTime' | 'containerId'>): string {
+  return target.containerId !== null
+    ? `container:${target.containerId}`
+    : `${target.pid}@${target.startTime ?? ''}`;
+}
+
+/** All targets, or none when one of them was not confirmed: no partial stop of a changed port. */
+function keepConfirmed(plan: StopPlan, confirmed: readonly string[]): StopPlan {
+  const asked = new Set(confirmed);
+  const unconfirmed = plan.targets.filter((target) => !asked.has(stopTargetKey(target)));
+  if (unconfirmed.length === 0) return plan;
+  const newcomers = unconfirmed.map((target) => target.description).join('; ');
+  const refusals = plan.targets.map((target): StopRefusal => ({
+    owner: target.description,
+    pid: target.pid,
+    reason: unconfirmed.includes(target)
+      ? 'It holds the port now but was not among the holders you confirmed; nothing is stopped without asking. Check the port again and confirm what it shows.'
+      : `Not stopped: the port is now also held by ${newcomers}, which you did not confirm; nothing is stopped until you confirm again.`,
+    code: 'unconfirmed',
+    command: null,
+    supervisor: null,
+  }));
+  return { targets: [], refusals: [...plan.refusals, ...refusals], nothingToStop: false };
 }
 
 function selectOwners(check: CheckData, options: StopPlanOptions): Owner[] {

@@ -35,6 +35,8 @@ export interface StartDepsOptions {
   customCommand: string[] | null;
   force: boolean;
   stopTimeoutSeconds: number;
+  /** With the stop policy: only these confirmed holders may be stopped (see StopPlanOptions). */
+  confirmed: string[] | undefined;
   /** Our output: a line for people and logs, a progress line, and the dashboard's lines. */
   output: {
     say(line: string, level: 'info' | 'loud'): void;
@@ -99,6 +101,7 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
         dryRun: false,
         force: options.force,
         timeoutSeconds: options.stopTimeoutSeconds,
+        ...(options.confirmed !== undefined ? { confirmed: options.confirmed } : {}),
         ...(await readStopperContext(platform)),
       }),
     probeBind,

@@ -109,6 +109,7 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
       customCommand: request.customCommand,
       force: request.force,
       stopTimeoutSeconds: request.stopTimeoutSeconds,
+      confirmed: request.confirmed,
       output,
       session,
     });

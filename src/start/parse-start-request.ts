@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { TapoError } from '../contract/error-catalogue.ts';
+import { parseConfirmedTargets } from '../input/parse-confirmed-targets.ts';
 import { parseHost, type BindHost } from '../input/parse-host.ts';
 import { parsePort } from '../input/parse-port.ts';
 import { hasUnsafeDisplayCharacter } from '../render/display-safe.ts';
@@ -17,6 +18,8 @@ export interface StartRequest {
   logFile: string | null;
   force: boolean;
   stopTimeoutSeconds: number;
+  /** With the stop policy: the holders a person confirmed (`--confirmed`); undefined: any holder. */
+  confirmed: string[] | undefined;
   json: boolean;
   /** The words after `--`; null for the dashboard's default command. */
   customCommand: string[] | null;
@@ -33,6 +36,7 @@ export interface StartArguments {
   logFile: unknown;
   force: boolean;
   stopTimeout: unknown;
+  confirmed: unknown;
   json: boolean;
   commandWords: unknown[] | undefined;
 }
@@ -80,10 +84,20 @@ export function parseStartRequest(
     logFile: logFileText === undefined ? null : paths.resolve(context.cwd, logFileText),
     force: args.force,
     stopTimeoutSeconds: parseSeconds(args.stopTimeout, '--stop-timeout'),
+    confirmed: parseConfirmedFor(policy as StartPolicy, args.confirmed),
     json: args.json,
     customCommand: parseCommandWords(args.commandWords),
     stateDir,
   };
+}
+
+/** `--confirmed` names the holders the stop policy may stop; with another policy it would mislead. */
+function parseConfirmedFor(policy: StartPolicy, raw: unknown): string[] | undefined {
+  const confirmed = parseConfirmedTargets(raw);
+  if (confirmed !== undefined && policy !== 'stop') {
+    throw new TapoError('E_USAGE', '--confirmed works only with --on-conflict stop');
+  }
+  return confirmed;
 }
 
 function single(raw: unknown, option: string): string {

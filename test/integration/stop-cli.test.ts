@@ -81,3 +81,56 @@ describe('tapo-port stop', () => {
     });
   }
 });
+
+describe('tapo-port stop --confirmed (what a person was shown and said yes to)', () => {
+  async function dryRunKeys(port: number): Promise<string[]> {
+    const { envelope } = await stop(['--port', String(port), '--dry-run']);
+    const plan = (envelope.data as unknown as { plan: { targets: { pid: number; startTime: string }[] } })
+      .plan;
+    return plan.targets.map((t) => `${t.pid}@${t.startTime}`);
+  }
+
+  it('stops the holder whose PID and start time were confirmed', async () => {
+    const port = await freePort();
+    const holder = await startHolder({ host: '127.0.0.1', port });
+    holders.push(holder);
+    const keys = await dryRunKeys(port);
+    assert.deepEqual(
+      keys.map((k) => Number(k.split('@')[0])),
+      [holder.pid],
+    );
+    const { result, envelope } = await stop([
+      '--port',
+      String(port),
+      '--timeout',
+      '5',
+      '--confirmed',
+      ...keys,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(envelope.data?.outcome, 'stopped');
+  });
+
+  it('stops nothing and exits 8 when the port is held by a process that was not confirmed', async () => {
+    const port = await freePort();
+    const first = await startHolder({ host: '127.0.0.1', port });
+    holders.push(first);
+    const keys = await dryRunKeys(port);
+    // The confirmed holder leaves and another takes the port while the question was on screen.
+    await first.stop();
+    const newcomer = await startHolder({ host: '127.0.0.1', port });
+    holders.push(newcomer);
+    const { result, envelope } = await stop([
+      '--port',
+      String(port),
+      '--timeout',
+      '5',
+      '--confirmed',
+      ...keys,
+    ]);
+    assert.equal(result.code, 8, result.stderr);
+    assert.equal(envelope.data?.outcome, 'refused');
+    assert.deepEqual(envelope.data?.actions, []);
+    assert.doesNotThrow(() => process.kill(newcomer.pid, 0));
+  });
+});

@@ -24,6 +24,7 @@ const args = (fields: Partial<StartArguments> = {}): StartArguments => ({
   logFile: undefined,
   force: false,
   stopTimeout: '10',
+  confirmed: undefined,
   json: false,
   commandWords: undefined,
   ...fields,
@@ -83,10 +84,21 @@ describe('parseStartRequest: defaults', () => {
       logFile: null,
       force: false,
       stopTimeoutSeconds: 10,
+      confirmed: undefined,
       json: false,
       customCommand: null,
       stateDir: '/home/me/.local/state/tapo-port',
     });
+  });
+
+  it('takes the confirmed holders of a stop, as one list from repeated or comma-separated values', () => {
+    const key = '4242@2026-11-24T09:15:02.410Z';
+    const container = `container:${'0f3c'.repeat(16)}`;
+    assert.deepEqual(parse({ onConflict: 'stop', confirmed: [key, container] }).confirmed, [key, container]);
+    assert.deepEqual(parse({ onConflict: 'stop', confirmed: `${key},${container}` }).confirmed, [
+      key,
+      container,
+    ]);
   });
 
   it('passes every value through', () => {
@@ -331,6 +343,30 @@ describe('parseStartRequest: bad input', () => {
       /invalid --on-conflict "retry": one of reuse, fail, next, stop/,
     ],
     ['a policy in capitals', 'E_USAGE', { onConflict: 'REUSE' }, /invalid --on-conflict/],
+    [
+      'confirmed holders without the stop policy',
+      'E_USAGE',
+      { onConflict: 'fail', confirmed: ['4242@2026-11-24T09:15:02.410Z'] },
+      /--confirmed works only with --on-conflict stop/,
+    ],
+    [
+      'a confirmed PID without its start time',
+      'E_USAGE',
+      { onConflict: 'stop', confirmed: ['4242'] },
+      /invalid --confirmed "4242"/,
+    ],
+    [
+      'a confirmed container by name (ids only: a name can be reused)',
+      'E_USAGE',
+      { onConflict: 'stop', confirmed: ['container:web7777'] },
+      /invalid --confirmed "container:web7777"/,
+    ],
+    [
+      'a confirmed value with a shell character',
+      'E_USAGE',
+      { onConflict: 'stop', confirmed: ['4242@2026-11-24T09:15:02.410Z;rm'] },
+      /invalid --confirmed/,
+    ],
     ['an empty policy', 'E_USAGE', { onConflict: '' }, /invalid --on-conflict ""/],
     ['a policy given twice', 'E_USAGE', { onConflict: ['reuse', 'next'] }, /--on-conflict was given 2 times/],
     ['an empty health URL', 'E_USAGE', { healthUrl: '' }, /invalid --health-url ""/],

@@ -1,7 +1,7 @@
 // planStop: every refusal rule, the container (never its forwarder), supervisors, selection.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planStop, type StopPlanOptions } from '../../../src/commands/plan-stop.ts';
+import { planStop, stopTargetKey, type StopPlanOptions } from '../../../src/commands/plan-stop.ts';
 import { TapoError } from '../../../src/contract/error-catalogue.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import {
@@ -328,5 +328,56 @@ describe('planStop: findings of the safety review', () => {
     ];
     assert.throws(() => plan(owners, { container: 'abcd' }), { code: 'E_NOT_AN_OWNER' });
     assert.equal(plan(owners, { container: 'abcd1' }).targets[0]?.containerName, 'one');
+  });
+});
+
+describe('planStop with confirmed targets (--confirmed)', () => {
+  const python = processOwner(4242);
+  const worker = processOwner(4243, { ppid: 4242 });
+  const web = containerOwner();
+  const keyOf = (owners: Owner[]) => plan(owners).targets.map(stopTargetKey);
+
+  it('names a process by PID and start time, and a container by its full id', () => {
+    assert.deepEqual(keyOf([python]), [`4242@${START}`]);
+    assert.deepEqual(keyOf([web]), [`container:${web.container?.id}`]);
+  });
+
+  it('keeps every target when each was confirmed, whatever the order', () => {
+    const confirmed = [...keyOf([worker]), ...keyOf([python])];
+    const result = plan([python, worker], { confirmed });
+    assert.deepEqual(
+      result.targets.map((t) => t.pid),
+      [4242, 4243],
+    );
+    assert.deepEqual(result.refusals, []);
+  });
+
+  it('stops nothing when a target was not confirmed, and says which one is new', () => {
+    const result = plan([python, worker], { confirmed: keyOf([python]) });
+    assert.deepEqual(result.targets, []);
+    assert.equal(result.nothingToStop, false);
+    assert.deepEqual(
+      result.refusals.map((r) => [r.pid, r.code]),
+      [
+        [4242, 'unconfirmed'],
+        [4243, 'unconfirmed'],
+      ],
+    );
+    assert.match(result.refusals[0]?.reason ?? '', /also held by process 4243, which you did not confirm/);
+    assert.match(result.refusals[1]?.reason ?? '', /was not among the holders you confirmed/);
+  });
+
+  it('treats the same PID with another start time as another process (a reused PID)', () => {
+    const confirmed = [`4242@2026-01-01T00:00:00.000Z`];
+    assert.deepEqual(plan([python], { confirmed }).targets, []);
+  });
+
+  it('keeps the refusals the plan had anyway, beside the unconfirmed ones', () => {
+    const result = plan([python, processOwner(1, { name: 'systemd' })], { confirmed: [] });
+    assert.deepEqual(result.refusals.map((r) => r.code).sort(), ['system-pid', 'unconfirmed']);
+  });
+
+  it('changes nothing without --confirmed', () => {
+    assert.deepEqual(plan([python, worker]).targets.length, 2);
   });
 });
