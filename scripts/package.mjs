@@ -10,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
 const MODULE_NAME = 'TapoDashboard';
-const MODULE_FILES = [`${MODULE_NAME}.psd1`, `${MODULE_NAME}.psm1`, `${MODULE_NAME}.Format.ps1xml`];
+const MODULE_FILES = [
+  `${MODULE_NAME}.psd1`,
+  `${MODULE_NAME}.psm1`,
+  `${MODULE_NAME}.Format.ps1xml`,
+  // Dot-sourced by the .psm1, one concern each.
+  'CoreCall.ps1',
+  'PortFunctions.ps1',
+  'DashboardFunctions.ps1',
+  'ScheduledTask.ps1',
+];
 const CORE_FILES = ['tapo-port.cjs', 'docker-engine.cjs'];
 
 /** A failure the user can fix; main's caller prints its message and sets the exit code. */

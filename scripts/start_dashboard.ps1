@@ -35,7 +35,8 @@ script sits in a scripts folder), or $env:TAPO_PROJECT_DIR.
 Only check the port and explain; start nothing.
 
 .PARAMETER Json
-Print the core's JSON document instead of text (with -CheckOnly: the PortCheck document).
+Write the core's JSON document to the output instead of text (with -CheckOnly: the PortCheck
+document), so $json = .\start_dashboard.ps1 -CheckOnly -Json captures it.
 
 .PARAMETER LogPath
 Append timestamped lines to this file (use it for scheduled tasks).
@@ -49,6 +50,10 @@ With -OnConflict Stop: end the holder forcefully if it outlives the graceful sto
 
 .PARAMETER Force
 With -OnConflict Stop: do not ask before stopping the holder.
+
+.PARAMETER NodePath
+The node.exe that runs the core (sets TAPO_NODE for this run). A task registered -Trigger
+AtStartup gets it, since SYSTEM does not have the user's PATH.
 
 .EXAMPLE
 .\start_dashboard.ps1
@@ -73,7 +78,8 @@ param(
     [string]$LogPath,
     [string]$StateDirectory,
     [switch]$KillAfterTimeout,
-    [switch]$Force
+    [switch]$Force,
+    [string]$NodePath
 )
 
 Set-StrictMode -Version 3.0
@@ -87,18 +93,17 @@ $ExitUnexpected = 5
 
 function Import-TapoDashboardModule {
     # The module this script ships with (the installed module folder, or the repository's
-    # powershell folder), else one installed on $env:PSModulePath.
+    # powershell folder), else one installed on $env:PSModulePath. Returns the one it imported:
+    # another copy may be loaded in the same session, and only this one pairs with this script.
     $candidates = @(
         (Join-Path -Path $PSScriptRoot -ChildPath 'TapoDashboard.psd1'),
-        (Join-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -ChildPath 'powershell\TapoDashboard.psd1')
+        (Join-Path -Path (Join-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -ChildPath 'powershell') -ChildPath 'TapoDashboard.psd1')
     )
     $manifest = $candidates | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } | Select-Object -First 1
     if ($null -ne $manifest) {
-        Import-Module -Name $manifest -Force -ErrorAction Stop
+        return (Import-Module -Name $manifest -Force -PassThru -ErrorAction Stop | Select-Object -First 1)
     }
-    else {
-        Import-Module -Name 'TapoDashboard' -ErrorAction Stop
-    }
+    return (Import-Module -Name 'TapoDashboard' -PassThru -ErrorAction Stop | Select-Object -First 1)
 }
 
 function Resolve-ProjectPath {
@@ -113,15 +118,6 @@ function Resolve-ProjectPath {
     return $PSScriptRoot
 }
 
-function Test-Interactive {
-    # Task Scheduler, CI, -NonInteractive and redirected input have no one to answer a question.
-    if (-not [Environment]::UserInteractive) { return $false }
-    foreach ($word in [Environment]::GetCommandLineArgs()) {
-        if ($word -match '^[-/]noni') { return $false }
-    }
-    try { return -not [Console]::IsInputRedirected } catch { return $false }
-}
-
 function Write-ErrorRecordText {
     param([Parameter(Mandatory)][System.Management.Automation.ErrorRecord]$Record)
     $message = $Record.Exception.Message
@@ -132,17 +128,19 @@ function Write-ErrorRecordText {
 }
 
 function Invoke-StartDashboard {
-    # Returns the exit code; the one `exit` is at the end of the script.
-    $module = Get-Module -Name 'TapoDashboard'
+    # Writes the -Json document (if asked) and returns the exit code last; the one `exit` is at
+    # the end of the script.
+    param([Parameter(Mandatory)][System.Management.Automation.PSModuleInfo]$Module)
     $project = Resolve-ProjectPath
 
     if ($CheckOnly) {
         # The core's summary and numbered fixes are the explanation; this script adds nothing to them.
         # core-json: $check PortCheck
-        $check = & $module { param($p, $h) Get-TapoCheckDocument -Port $p -BindAddress $h } $Port $BindAddress
+        $check = & $Module { param($p, $h) Get-TapoCheckDocument -Port $p -BindAddress $h } $Port $BindAddress
         if ($Json) {
-            # The core's own document, byte for byte (re-serialising would turn times into local dates on 7).
-            [Console]::Out.WriteLine($check.Json)
+            # The core's own document, byte for byte (re-serialising would turn times into local
+            # dates on 7), as output: the caller can capture it.
+            Write-Output -InputObject $check.Json
         }
         else {
             Write-Host $check.Document.data.summary
@@ -157,7 +155,7 @@ function Invoke-StartDashboard {
         return $check.ExitCode
     }
 
-    if ($OnConflict -eq 'Stop' -and -not $Force -and -not $WhatIfPreference -and -not (Test-Interactive)) {
+    if ($OnConflict -eq 'Stop' -and -not $Force -and -not $WhatIfPreference -and -not (& $Module { Test-TapoInteractiveSession })) {
         [Console]::Error.WriteLine('start_dashboard: -OnConflict Stop without -Force needs someone to confirm, and there is no console. Add -Force for unattended runs.')
         return $ExitUsage
     }
@@ -180,18 +178,29 @@ function Invoke-StartDashboard {
         # -WhatIf, or "no" to the confirmation: nothing was started.
         return $ExitOk
     }
-    if ($Json) { [Console]::Out.WriteLine($result.CoreJson) }
+    if ($Json) { Write-Output -InputObject $result.CoreJson }
+    elseif ($result.Outcome -eq 'conflict') {
+        # The core explained the conflict and its fixes above; this script's own ways out come last.
+        Write-Host "Or run this script again with -OnConflict Next (start on the next free port) or -OnConflict Stop (stop the holder first, after asking)."
+    }
     return [int]$result.ExitCode
 }
 
 $exitCode = $ExitUnexpected
-$previousOutputEncoding = [Console]::OutputEncoding
+$module = $null
+$previousOutputEncoding = $null
+$previousNode = $env:TAPO_NODE
 try {
-    Import-TapoDashboardModule
+    $module = Import-TapoDashboardModule
+    if (-not [string]::IsNullOrEmpty($NodePath)) { $env:TAPO_NODE = $NodePath }
     # The dashboard's output passes straight through the console: UTF-8, so Python's text is not
-    # garbled by the OEM code page on Windows PowerShell 5.1.
-    [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding -ArgumentList $false
-    $exitCode = Invoke-StartDashboard
+    # garbled by the OEM code page on Windows PowerShell 5.1. Without a console nothing changes.
+    $utf8 = New-Object System.Text.UTF8Encoding -ArgumentList $false
+    $previousOutputEncoding = & $module { param($encoding) Set-TapoConsoleOutputEncoding -Encoding $encoding } $utf8
+    $results = @(Invoke-StartDashboard -Module $module)
+    # The last item is the exit code; whatever comes before it (-Json) is this script's output.
+    $exitCode = [int]$results[-1]
+    if ($results.Count -gt 1) { $results[0..($results.Count - 2)] }
 }
 catch {
     Write-ErrorRecordText -Record $_
@@ -200,6 +209,9 @@ catch {
     if ($null -ne $fromCore) { $exitCode = [int]$fromCore }
 }
 finally {
-    [Console]::OutputEncoding = $previousOutputEncoding
+    if ($null -ne $previousOutputEncoding) {
+        $null = & $module { param($encoding) Set-TapoConsoleOutputEncoding -Encoding $encoding } $previousOutputEncoding
+    }
+    $env:TAPO_NODE = $previousNode
 }
 exit $exitCode

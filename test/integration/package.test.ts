@@ -27,6 +27,8 @@ const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapo-package-'));
 const out = path.join(scratch, 'out');
 const moduleDir = path.join(out, 'TapoDashboard');
+/** Every file of powershell/: the manifest, the loader, the views and the files it dot-sources. */
+const MODULE_FILES = readdirSync(path.join(repoRoot, 'powershell')).sort();
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Node with nothing from this repository in reach: cwd outside it, no NODE_PATH. */
@@ -90,16 +92,14 @@ describe('npm run package (scripts/package.mjs)', () => {
           .map((name) => `core/${name}`),
       ),
       'INSTALL.txt',
-      'TapoDashboard.Format.ps1xml',
-      'TapoDashboard.psd1',
-      'TapoDashboard.psm1',
+      ...MODULE_FILES,
       'start_dashboard.ps1',
     ]);
     assert.deepEqual(files, [...expected].sort());
   });
 
   it('copies the module files unchanged', () => {
-    for (const file of ['TapoDashboard.psd1', 'TapoDashboard.psm1', 'TapoDashboard.Format.ps1xml']) {
+    for (const file of MODULE_FILES) {
       assert.ok(
         readFileSync(path.join(moduleDir, file)).equals(
           readFileSync(path.join(repoRoot, 'powershell', file)),
@@ -110,7 +110,7 @@ describe('npm run package (scripts/package.mjs)', () => {
   });
 
   it('puts the core where the module looks first (core\\tapo-port.cjs next to the psm1)', () => {
-    const { tree } = parsePowerShell(readFileSync(path.join(moduleDir, 'TapoDashboard.psm1'), 'utf8'));
+    const { tree } = parsePowerShell(readFileSync(path.join(moduleDir, 'CoreCall.ps1'), 'utf8'));
     const corePaths = findStringLiterals(tree)
       .map((literal) => literal.value)
       .filter((value) => /^core[\\/]tapo-port\.cjs$/.test(value));
