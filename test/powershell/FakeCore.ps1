@@ -1,15 +1,8 @@
-# Helpers for the Pester suites, dot-sourced in their BeforeAll blocks: the paths of the repository,
-# the fake tapo-port core (fake-core.cjs, run by node through $env:TAPO_CORE) and its call log.
-# Windows PowerShell 5.1 and PowerShell 7 alike: no 7-only syntax, and Join-Path with one child
-# at a time (5.1 has no -AdditionalChildPath).
+# Helpers for the Pester suites that drive the fake tapo-port core (fake-core.cjs, run by node
+# through $env:TAPO_CORE): its scenarios and its call log. Windows PowerShell 5.1 and PowerShell 7
+# alike: no 7-only syntax, and Join-Path with one child at a time (5.1 has no -AdditionalChildPath).
 
-function Get-RepositoryPath {
-    # The repository root, or a path under it given as separate parts.
-    param([string[]]$ChildPath = @())
-    $path = Split-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -Parent
-    foreach ($part in $ChildPath) { $path = Join-Path -Path $path -ChildPath $part }
-    return $path
-}
+. (Join-Path -Path $PSScriptRoot -ChildPath 'TestSupport.ps1')
 
 function Initialize-FakeCore {
     # Points the module at the fake core and its log; returns what to give Restore-FakeCoreEnvironment.
@@ -59,18 +52,6 @@ function Get-ArgumentValue {
     param([Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Argv, [Parameter(Mandatory)][string]$Name)
     for ($i = 0; $i -lt $Argv.Count - 1; $i++) {
         if ($Argv[$i] -eq $Name) { return $Argv[$i + 1] }
-    }
-    return $null
-}
-
-function Get-ThrownError {
-    # The error record a script block throws, or $null when it throws nothing.
-    param([Parameter(Mandatory)][scriptblock]$ScriptBlock)
-    try {
-        $null = & $ScriptBlock
-    }
-    catch {
-        return $_
     }
     return $null
 }

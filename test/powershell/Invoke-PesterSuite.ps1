@@ -15,7 +15,7 @@ param(
 $ErrorActionPreference = 'Stop'
 
 if (-not [string]::IsNullOrEmpty($PesterManifest)) {
-    Import-Module -Name $PesterManifest -Force
+    Import-Module -Name (Resolve-Path -LiteralPath $PesterManifest).ProviderPath -Force
 }
 else {
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' -and $_.Version.Major -eq 5 } |

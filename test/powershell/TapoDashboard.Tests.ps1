@@ -51,6 +51,34 @@ Describe 'TapoDashboard module' {
             $examples = @($help.examples.example | Where-Object { $null -ne $_ -and -not [string]::IsNullOrWhiteSpace([string]$_.code) })
             $examples.Count | Should -BeGreaterThan 0
         }
+            It '<_> has an approved verb (Windows PowerShell 5.1''s list) and a Tapo noun' -ForEach $exportedFunctions {
+            $verb, $noun = $_ -split '-', 2
+            @(Get-Verb | ForEach-Object { $_.Verb }) | Should -Contain $verb
+            # Build and Deploy are approved only from PowerShell 7 on: 5.1 would warn on import.
+            @('Build', 'Deploy') | Should -Not -Contain $verb
+            $noun | Should -BeLike 'Tapo*'
+        }
+
+        It '<_> documents every parameter' -ForEach $exportedFunctions {
+            $name = $_
+            $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+            $help = Get-Help -Name $name -Full
+            foreach ($parameter in (Get-Command -Name $name).Parameters.Keys | Where-Object { $common -notcontains $_ }) {
+                $entry = @($help.parameters.parameter | Where-Object { $_.name -eq $parameter })
+                $entry.Count | Should -Be 1 -Because "$name -$parameter needs a .PARAMETER entry"
+                (@($entry[0].description | ForEach-Object { $_.Text }) -join ' ').Trim() | Should -Not -BeNullOrEmpty -Because "$name -$parameter needs a description"
+            }
+        }
+
+        It 'asks before it changes anything: -WhatIf and -Confirm where a function stops, starts or registers' {
+            foreach ($name in @('Stop-TapoPortOwner', 'Start-TapoDashboard', 'Register-TapoDashboardTask', 'Unregister-TapoDashboardTask')) {
+                $parameters = (Get-Command -Name $name).Parameters
+                $parameters.ContainsKey('WhatIf') | Should -BeTrue -Because "$name changes the system"
+                $parameters.ContainsKey('Confirm') | Should -BeTrue -Because "$name changes the system"
+            }
+            $binding = (Get-Command -Name 'Stop-TapoPortOwner').ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+            [string]$binding.ConfirmImpact | Should -Be 'High'
+        }
     }
 
     Context 'Test-TapoPort' {
@@ -239,7 +267,8 @@ Describe 'TapoDashboard module' {
                 New-TapoTaskArgument -ScriptPath 'C:\Program Files\tapo\start_dashboard.ps1' -Port 7777 -BindAddress '0.0.0.0' `
                     -LogPath 'C:\Users\me\AppData\Local\tapo-port\dashboard.log' -ProjectPath 'C:\src\tapo camera'
             }
-            $argument | Should -BeLike '-NoProfile -NonInteractive -ExecutionPolicy Bypass -File *'
+            # No window: a console the user closes would end the dashboard with it.
+            $argument | Should -BeLike '-NoProfile -NonInteractive -WindowStyle Hidden -ExecutionPolicy Bypass -File *'
             $argument | Should -Match '(^| )-OnConflict Reuse( |$)'
         }
 
@@ -264,26 +293,225 @@ Describe 'TapoDashboard module' {
             Get-ArgumentValue -Argv $argv -Name '-OnConflict' | Should -BeExactly 'Reuse'
         }
 
-        It 'Register-TapoDashboardTask -WhatIf registers nothing' {
-            if ([System.Environment]::OSVersion.Platform -ne [System.PlatformID]::Win32NT) {
-                Set-ItResult -Skipped -Because 'Register-ScheduledTask exists only on Windows (the ScheduledTasks module)'
-                return
+        It 'gives an AtStartup task the Node.js found now (SYSTEM has no user PATH), whole: <_>' -ForEach @(
+            'C:\Program Files\nodejs\node.exe', "C:\Users\Zo$([char]0xEB) O'Brien\AppData\Local\fnm\node.exe"
+        ) {
+            Use-FakeCore 'check-free'
+            $nodePath = $_
+            $argument = & $module {
+                param($nodePath)
+                New-TapoTaskArgument -ScriptPath 'C:\tapo\start_dashboard.ps1' -Port 7777 -BindAddress '0.0.0.0' -LogPath 'C:\ProgramData\tapo-port\dashboard.log' `
+                    -ProjectPath 'C:\src\tapo' -StateDirectory 'C:\ProgramData\tapo-port' -NodePath $nodePath
+            } $nodePath
+            $core = & $module { param($path) ConvertTo-TapoNativeArgument -Value $path } $env:TAPO_CORE
+            $null = Invoke-NodeCommandLine -Arguments "$core $argument"
+            $argv = @(@(Get-FakeCoreCall)[0].Argv)
+            Get-ArgumentValue -Argv $argv -Name '-NodePath' | Should -BeExactly $nodePath
+            Get-ArgumentValue -Argv $argv -Name '-StateDirectory' | Should -BeExactly 'C:\ProgramData\tapo-port'
+        }
+
+        It 'runs the PowerShell of this edition by a path that lasts: <Name>' -ForEach @(
+            @{ Name = 'Windows PowerShell (also from the ISE)'; Edition = 'Desktop'; PSHomePath = 'C:\Windows\System32\WindowsPowerShell\v1.0'; Expected = 'C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe' }
+            @{ Name = 'PowerShell 7 from its installer'; Edition = 'Core'; PSHomePath = 'C:\Program Files\PowerShell\7\'; Expected = 'C:\Program Files\PowerShell\7\pwsh.exe' }
+            @{ Name = 'the Store''s PowerShell (a versioned folder): its app execution alias'; Edition = 'Core'
+                PSHomePath = 'C:\Program Files\WindowsApps\Microsoft.PowerShell_7.4.6.0_x64__8wekyb3d8bbwe'; Expected = 'C:\Users\me\AppData\Local\Microsoft\WindowsApps\pwsh.exe' }
+        ) {
+            $path = & $module {
+                param($edition, $psHome)
+                Resolve-TapoTaskPowerShell -Edition $edition -PSHomePath $psHome -LocalAppData 'C:\Users\me\AppData\Local'
+            } $Edition $PSHomePath
+            $path | Should -BeExactly $Expected
+        }
+
+        Context 'Register-TapoDashboardTask with the ScheduledTasks commands stood in for (any platform)' {
+            BeforeAll {
+                # Stand-ins that record what they were given (functions win over the real cmdlets on
+                # Windows too, so nothing is ever registered): the registration's own logic runs for real.
+                $script:registered = New-Object System.Collections.ArrayList
+                function global:New-ScheduledTaskAction {
+                    param($Execute, $Argument, $WorkingDirectory)
+                    [pscustomobject]@{ Execute = $Execute; Argument = $Argument; WorkingDirectory = $WorkingDirectory }
+                }
+                function global:New-ScheduledTaskTrigger {
+                    param([switch]$AtLogOn, [switch]$AtStartup, $User)
+                    'trigger'
+                }
+                function global:New-ScheduledTaskPrincipal {
+                    param($UserId, $LogonType, $RunLevel)
+                    'principal'
+                }
+                function global:New-ScheduledTaskSettingsSet {
+                    param($ExecutionTimeLimit, $MultipleInstances, [switch]$StartWhenAvailable, [switch]$AllowStartIfOnBatteries, [switch]$DontStopIfGoingOnBatteries)
+                    'settings'
+                }
+                function global:Register-ScheduledTask {
+                    param($TaskName, $Action, $Trigger, $Principal, $Settings, $Description, [switch]$Force)
+                    [void]$script:registered.Add($Action)
+                    $Action
+                }
+                $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+                $powershellPath = Get-TestPowerShell
             }
-            Mock -CommandName Register-ScheduledTask -ModuleName 'TapoDashboard' -MockWith { throw 'Register-ScheduledTask must not run under -WhatIf' }
-            Mock -CommandName New-ScheduledTaskAction -ModuleName 'TapoDashboard' -MockWith { throw 'New-ScheduledTaskAction must not run under -WhatIf' }
-            $null = Register-TapoDashboardTask -ProjectPath $TestDrive -TaskName 'TapoDashboard-PesterWhatIf' -WhatIf -ErrorAction Stop
-            Should -Invoke -CommandName Register-ScheduledTask -ModuleName 'TapoDashboard' -Times 0 -Exactly
-            Should -Invoke -CommandName New-ScheduledTaskAction -ModuleName 'TapoDashboard' -Times 0 -Exactly
+            AfterAll {
+                foreach ($name in @('New-ScheduledTaskAction', 'New-ScheduledTaskTrigger', 'New-ScheduledTaskPrincipal', 'New-ScheduledTaskSettingsSet', 'Register-ScheduledTask')) {
+                    Remove-Item -Path "Function:\$name" -ErrorAction SilentlyContinue
+                }
+            }
+
+            It '-WhatIf registers nothing' {
+                $script:registered.Clear()
+                $null = Register-TapoDashboardTask -ProjectPath $TestDrive -TaskName 'TapoDashboard-PesterWhatIf' -PowerShellPath $powershellPath -WhatIf -ErrorAction Stop
+                $script:registered.Count | Should -Be 0
+            }
+
+            It 'refuses a project folder that does not exist (TapoProjectNotFound), and registers nothing' {
+                $script:registered.Clear()
+                $record = Get-ThrownError { Register-TapoDashboardTask -ProjectPath (Join-Path -Path $TestDrive -ChildPath 'no such project') -PowerShellPath $powershellPath -Confirm:$false -ErrorAction Stop }
+                $record.FullyQualifiedErrorId | Should -BeLike 'TapoProjectNotFound*'
+                $record.ErrorDetails.RecommendedAction | Should -Match '-ProjectPath'
+                $script:registered.Count | Should -Be 0
+            }
+
+            It 'runs this module''s start script, never the project''s own older start_dashboard.ps1' {
+                $script:registered.Clear()
+                $project = Join-Path -Path $TestDrive -ChildPath 'project with its own script'
+                $null = New-Item -ItemType Directory -Force -Path $project
+                # The original project's script: no parameters at all.
+                Set-Content -LiteralPath (Join-Path -Path $project -ChildPath 'start_dashboard.ps1') -Value 'python -m tapo_camera_mcp.web --host 0.0.0.0 --port 7777'
+                $action = Register-TapoDashboardTask -ProjectPath $project -PowerShellPath $powershellPath -Confirm:$false -ErrorAction Stop
+                $action.Argument | Should -Match ([regex]::Escape((Get-RepositoryPath -ChildPath @('scripts', 'start_dashboard.ps1'))))
+                $action.Argument | Should -Not -Match ([regex]::Escape($project + [System.IO.Path]::DirectorySeparatorChar + 'start_dashboard.ps1'))
+                $action.Argument | Should -Match '-WindowStyle Hidden'
+                $action.Execute | Should -Be $powershellPath
+                $action.WorkingDirectory | Should -Be $project
+            }
+
+            It 'refuses a -ScriptPath that does not take this module''s parameters (TapoStartScriptIncompatible)' {
+                $script:registered.Clear()
+                $project = Join-Path -Path $TestDrive -ChildPath 'project with its own script'
+                $record = Get-ThrownError {
+                    Register-TapoDashboardTask -ProjectPath $project -ScriptPath (Join-Path -Path $project -ChildPath 'start_dashboard.ps1') -PowerShellPath $powershellPath -Confirm:$false -ErrorAction Stop
+                }
+                $record.FullyQualifiedErrorId | Should -BeLike 'TapoStartScriptIncompatible*'
+                $script:registered.Count | Should -Be 0
+            }
+
+            It 'refuses a PowerShell that does not exist rather than registering a task that cannot start' -Skip:$onWindows {
+                $record = Get-ThrownError { Register-TapoDashboardTask -ProjectPath $TestDrive -Confirm:$false -ErrorAction Stop }
+                # Off Windows this PowerShell has no pwsh.exe in $PSHOME: the default cannot be found.
+                $record.FullyQualifiedErrorId | Should -BeLike 'TapoPowerShellMissing*'
+            }
         }
 
         It 'Register-TapoDashboardTask refuses with TapoNoTaskScheduler where there is no Task Scheduler' {
-            if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+            if ($null -ne (Get-Command -Name 'Register-ScheduledTask' -ErrorAction SilentlyContinue)) {
                 Set-ItResult -Skipped -Because 'Windows has the ScheduledTasks module; this is the Linux and macOS path'
                 return
             }
             $record = Get-ThrownError { Register-TapoDashboardTask -ProjectPath $TestDrive -WhatIf -ErrorAction Stop }
             $record | Should -Not -BeNullOrEmpty
             $record.FullyQualifiedErrorId | Should -BeLike 'TapoNoTaskScheduler*'
+        }
+    }
+
+    Context 'pipelines, results and failures' {
+        It 'a Get-TapoPortConnection row of a container stops the container, never its forwarder''s PID' {
+            Use-FakeCore 'check-busy', 'stop-plan'
+            $rows = @(Get-TapoPortConnection -LocalPort 7777 -ErrorAction Stop | Where-Object { $_.Container })
+            $rows.Count | Should -Be 1
+            $rows[0].OwningProcess | Should -Be 11522
+            $null = $rows | Stop-TapoPortOwner -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop
+            $stops = @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'stop' })
+            $stops.Count | Should -Be 1
+            Get-ArgumentValue -Argv $stops[0].Argv -Name '--container' | Should -Be 'web7777'
+            $stops[0].Argv | Should -Not -Contain '--pid'
+        }
+
+        It 'a status object piped to Get-TapoDashboardStatus binds its RequestedPort, not the port it moved to' {
+            Use-FakeCore 'status-running'
+            $null = [pscustomobject]@{ RequestedPort = 7777; Port = 7779 } | Get-TapoDashboardStatus -ErrorAction Stop
+            (@(Get-FakeCoreCall)[0].Argv -join ' ') | Should -Be 'status --port 7777 --json'
+            # -Port stays the parameter's name for people.
+            Use-FakeCore 'status-running'
+            $null = Get-TapoDashboardStatus -Port 7777 -ErrorAction Stop
+            (@(Get-FakeCoreCall)[0].Argv -join ' ') | Should -Be 'status --port 7777 --json'
+        }
+
+        It 'a dry run stops nothing: Stopped is empty, WouldStop names the targets' {
+            Use-FakeCore 'stop-plan'
+            $result = Stop-TapoPortOwner -Port 7777 -WhatIf -WarningAction SilentlyContinue -ErrorAction Stop
+            @($result.Stopped).Count | Should -Be 0
+            @($result.WouldStop) | Should -Be @('python3 (PID 11849) listening on 0.0.0.0:7777')
+        }
+
+        It 'a real stop names what it stopped, and passes the confirmed PID and start time to the core' {
+            Use-FakeCore 'stop-plan', 'stop-done'
+            $result = Stop-TapoPortOwner -Port 7777 -Force -WarningAction SilentlyContinue -ErrorAction Stop
+            @($result.Stopped) | Should -Be @('python3 (PID 11849) listening on 0.0.0.0:7777')
+            $real = @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'stop' -and -not $_.DryRun })
+            # The core's own form of the start time, whether ConvertFrom-Json made it a DateTime (7) or not (5.1).
+            Get-ArgumentValue -Argv $real[0].Argv -Name '--confirmed' | Should -BeExactly '11849@2026-11-24T09:15:02.410Z'
+        }
+
+        It 'a core that prints no JSON and exits 0 is a failure (exit code 5), not a success' {
+            Use-FakeCore 'no-json-exit-0'
+            $record = Get-ThrownError { Get-TapoDashboardStatus -Port 7777 -ErrorAction Stop }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoCoreNoJson*'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 5
+        }
+
+        It 'a Node.js that cannot be started is an error record with a fix, not a .NET exception' -Skip:([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+            # Node is found and remembered, then the file goes away before the next call starts it.
+            $real = (Get-Command -Name 'node' -CommandType Application | Select-Object -First 1).Source
+            $link = Join-Path -Path $TestDrive -ChildPath 'node-that-goes-away'
+            $null = New-Item -ItemType SymbolicLink -Path $link -Target $real -Force
+            $savedNode = $env:TAPO_NODE
+            $env:TAPO_NODE = $link
+            try {
+                Use-FakeCore 'check-free'
+                Test-TapoPort -Port 7799 -ErrorAction Stop | Should -BeTrue
+                Remove-Item -LiteralPath $link -Force
+                $record = Get-ThrownError { Test-TapoPort -Port 7799 -ErrorAction Stop }
+            }
+            finally { $env:TAPO_NODE = $savedNode }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoCoreStartFailed*'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'TAPO_NODE'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 3
+        }
+    }
+
+    Context 'the start script''s helpers in the module' {
+        It 'Test-TapoInteractiveSession: <Name>' -ForEach @(
+            @{ Name = 'a console with a person'; CommandLine = @('pwsh', '-File', 's.ps1'); UserInteractive = $true; Redirected = $false; Expected = $true }
+            @{ Name = '-NonInteractive'; CommandLine = @('pwsh', '-NonInteractive', '-File', 's.ps1'); UserInteractive = $true; Redirected = $false; Expected = $false }
+            @{ Name = '-noni'; CommandLine = @('powershell.exe', '-noni', '-File', 's.ps1'); UserInteractive = $true; Redirected = $false; Expected = $false }
+            @{ Name = '--NonInteractive'; CommandLine = @('pwsh', '--NonInteractive', '-File', 's.ps1'); UserInteractive = $true; Redirected = $false; Expected = $false }
+            @{ Name = '/NonInteractive'; CommandLine = @('powershell.exe', '/NonInteractive', '-File', 's.ps1'); UserInteractive = $true; Redirected = $false; Expected = $false }
+            @{ Name = 'redirected input'; CommandLine = @('pwsh', '-File', 's.ps1'); UserInteractive = $true; Redirected = $true; Expected = $false }
+            @{ Name = 'no user (a service)'; CommandLine = @('pwsh', '-File', 's.ps1'); UserInteractive = $false; Redirected = $false; Expected = $false }
+        ) {
+            $answer = & $module {
+                param($commandLine, $userInteractive, $redirected)
+                Test-TapoInteractiveSession -CommandLine $commandLine -UserInteractive $userInteractive -InputRedirected { $redirected }.GetNewClosure()
+            } $CommandLine $UserInteractive $Redirected
+            $answer | Should -Be $Expected
+        }
+
+        It 'Set-TapoConsoleOutputEncoding without a console changes nothing and throws nothing' {
+            $previous = & $module {
+                Set-TapoConsoleOutputEncoding -Encoding ([System.Text.Encoding]::UTF8) -Setter { throw (New-Object System.IO.IOException -ArgumentList 'The handle is invalid.') }
+            }
+            $previous | Should -BeNullOrEmpty
+        }
+
+        It 'Set-TapoConsoleOutputEncoding returns the encoding it replaced' {
+            $set = New-Object System.Collections.ArrayList
+            $previous = & $module {
+                param($set)
+                Set-TapoConsoleOutputEncoding -Encoding ([System.Text.Encoding]::UTF8) -Getter { [System.Text.Encoding]::ASCII } -Setter { param($e) [void]$set.Add($e) }.GetNewClosure()
+            } $set
+            $previous | Should -Be ([System.Text.Encoding]::ASCII)
+            $set[0] | Should -Be ([System.Text.Encoding]::UTF8)
         }
     }
 }

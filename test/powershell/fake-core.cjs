@@ -266,6 +266,37 @@ const SCENARIOS = {
         }),
       ),
   },
+  'start-conflict': {
+    command: 'start',
+    dryRun: null,
+    exitCode: 1,
+    argv: ['start', '--port', '7777', '--host', '0.0.0.0', '--on-conflict', 'reuse', '--json'],
+    output: () => {
+      const check = busyCheck().data;
+      return success(
+        'DashboardStart',
+        startData({
+          outcome: 'conflict',
+          port: null,
+          url: null,
+          healthUrl: null,
+          health: null,
+          check,
+          conflict: {
+            status: 'in-use',
+            summary: check.summary,
+            owners: [
+              { kind: 'process', pid: 11849, name: 'python3', container: null },
+              { kind: 'container', pid: null, name: null, container: 'web7777' },
+            ],
+            resolution: 'failed',
+          },
+          summary: `${check.summary} It is not a Tapo dashboard, so there is nothing to reuse. The dashboard was not started.`,
+          exitCode: 1,
+        }),
+      );
+    },
+  },
   'status-running': {
     command: 'status',
     dryRun: null,
@@ -312,6 +343,15 @@ const SCENARIOS = {
     // What a crashed or wrong core prints: not JSON at all.
     output: () => 'Segmentation fault (core dumped)\n<html>not a tapo-port document</html>\n',
     stderr: 'fake-core: the no-json scenario prints no JSON on purpose\n',
+  },
+  'no-json-exit-0': {
+    command: null,
+    dryRun: null,
+    exitCode: 0,
+    argv: ['start', '--port', '7777', '--json'],
+    // A core that printed nothing and still exited 0 (killed output, a wrong program): not a success.
+    output: () => '',
+    stderr: 'fake-core: the no-json-exit-0 scenario prints nothing and exits 0 on purpose\n',
   },
 };
 

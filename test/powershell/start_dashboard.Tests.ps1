@@ -13,7 +13,7 @@ Describe 'start_dashboard.ps1' {
         function Invoke-StartScript {
             # Runs the script in a child PowerShell; returns its exit code and what it printed.
             param([string[]]$ArgumentList = @())
-            $powershell = (Get-Process -Id $PID).Path
+            $powershell = Get-TestPowerShell
             $arguments = @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $startScript, '-ProjectPath', $TestDrive) + $ArgumentList
             # 5.1 turns a native program's stderr lines into errors, which 'Stop' would throw.
             $ErrorActionPreference = 'Continue'
@@ -29,6 +29,22 @@ Describe 'start_dashboard.ps1' {
 
     AfterAll {
         Restore-FakeCoreEnvironment -Saved $savedEnvironment
+    }
+
+    It 'has help and the parameters users and Task Scheduler pass, none named after an automatic variable' {
+        $parameters = (Get-Command -Name $startScript).Parameters
+        foreach ($name in @('Port', 'BindAddress', 'OnConflict', 'ProjectPath', 'CheckOnly', 'Json', 'LogPath', 'StateDirectory', 'KillAfterTimeout', 'Force', 'NodePath', 'WhatIf', 'Confirm')) {
+            $parameters.ContainsKey($name) | Should -BeTrue -Because "start_dashboard.ps1 -$name"
+        }
+        # $Host, $Input, $Args ... are read-only or special: a parameter with their name breaks the script.
+        $automatic = @('Host', 'Input', 'Args', 'PID', 'Error', 'Home', 'Matches', 'PSItem', 'This', 'Profile', 'PWD', 'Event')
+        @($parameters.Keys | Where-Object { $automatic -contains $_ }) | Should -BeNullOrEmpty
+        $help = Get-Help -Name $startScript -Full
+        ([string]$help.Synopsis).Trim() | Should -Not -BeLike 'start_dashboard.ps1*'
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($name in @($parameters.Keys | Where-Object { [System.Management.Automation.PSCmdlet]::CommonParameters -notcontains $_ -and @('WhatIf', 'Confirm') -notcontains $_ })) {
+            @($help.parameters.parameter | Where-Object { $_.name -eq $name }).Count | Should -Be 1 -Because "-$name needs a .PARAMETER entry"
+        }
     }
 
     It 'exits with the dashboard''s exit code when it ran and exited (3)' {
@@ -93,5 +109,29 @@ Describe 'start_dashboard.ps1' {
         # The dry-run plan names the holder; nothing is stopped or started.
         @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'stop' -and $_.DryRun }).Count | Should -Be 1
         @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'start' -or ($_.Command -eq 'stop' -and -not $_.DryRun) }).Count | Should -Be 0
+    }
+
+    It 'exits 5 when the core prints no JSON and exits 0 (never a success without an answer)' {
+        Use-FakeCore 'no-json-exit-0'
+        $run = Invoke-StartScript
+        $run.ExitCode | Should -Be 5 -Because $run.Output
+        $run.Output | Should -Match 'TapoCoreNoJson'
+    }
+
+    It '-Json writes the core''s document as output, so the caller can capture it' {
+        Use-FakeCore 'start-exited-3'
+        $json = & $startScript -ProjectPath $TestDrive -Json
+        $LASTEXITCODE | Should -Be 3
+        $document = ($json -join "`n") | ConvertFrom-Json
+        $document.kind | Should -Be 'DashboardStart'
+        $document.data.exitCode | Should -Be 3
+    }
+
+    It 'names the script''s own ways out after a conflict (-OnConflict Next or Stop)' {
+        Use-FakeCore 'start-conflict'
+        $run = Invoke-StartScript
+        $run.ExitCode | Should -Be 1 -Because $run.Output
+        $run.Output | Should -Match '-OnConflict Next'
+        $run.Output | Should -Match '-OnConflict Stop'
     }
 }

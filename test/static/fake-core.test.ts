@@ -47,8 +47,11 @@ const EXPECTED: Record<string, { exit: number; kind: string | null }> = {
   // Once launched, the dashboard's own exit code is start's (docs/start.md).
   'start-exited-3': { exit: 3, kind: 'DashboardStart' },
   'start-reused': { exit: ExitCode.ok, kind: 'DashboardStart' },
+  'start-conflict': { exit: ExitCode.portUnavailable, kind: 'DashboardStart' },
   'status-running': { exit: ExitCode.ok, kind: 'DashboardStatus' },
   'no-json': { exit: ExitCode.unexpected, kind: null },
+  // Nothing printed, exit 0: the module must still call it a failure.
+  'no-json-exit-0': { exit: ExitCode.ok, kind: null },
 };
 
 const KIND_OF_COMMAND: Record<string, string> = {
@@ -236,8 +239,12 @@ describe('Pester suites and the fake core', () => {
     tree.delete();
   }
 
-  it('exist: the module suite and the controller suite', () => {
-    assert.deepEqual(suites.sort(), ['TapoDashboard.Tests.ps1', 'start_dashboard.Tests.ps1']);
+  it('exist: the module and controller suites (fake core), and the real-core suite', () => {
+    assert.deepEqual(suites.sort(), [
+      'RealCore.Tests.ps1',
+      'TapoDashboard.Tests.ps1',
+      'start_dashboard.Tests.ps1',
+    ]);
   });
 
   it('use only scenarios the fake core has', () => {

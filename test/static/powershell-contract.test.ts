@@ -5,24 +5,19 @@
 // test/support/powershell-contract.ts holds the checks and defines the `# core-json:` annotation.
 // No PowerShell runs here; the self-tests on inline samples show each check can fail.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { errorCatalogue } from '../../src/contract/error-catalogue.ts';
 import { ExitCode } from '../../src/contract/exit-codes.ts';
 import { findPowerShellFiles, formatProblem, type FileProblem } from '../support/powershell-checks.ts';
 import {
-  APPROVED_VERBS,
   checkCoreJsonUsage,
   checkErrorCategoryNames,
   checkErrorCategoryTable,
   checkExitCodeDocs,
-  checkExportedFunctions,
-  checkFormatViews,
-  checkManifest,
   checkModuleExitCodes,
   checkScriptExitConstants,
-  checkStartScript,
   ContractSchema,
   CORE_COMMANDS,
   coreResultKeys,
@@ -33,7 +28,7 @@ import {
   type ChainStep,
   type SourceFile,
 } from '../support/powershell-contract.ts';
-import { evaluatePowerShellData, findCommands, parsePowerShell } from '../support/powershell-parser.ts';
+import { findCommands, parsePowerShell } from '../support/powershell-parser.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
 const read = (file: string): SourceFile => ({
@@ -47,31 +42,22 @@ const schemaRoot = JSON.parse(
 const schema = new ContractSchema(schemaRoot);
 const messages = (problems: readonly FileProblem[]): string[] => problems.map(formatProblem);
 
-const MANIFEST = 'powershell/TapoDashboard.psd1';
 const MODULE = 'powershell/TapoDashboard.psm1';
-const FORMAT = 'powershell/TapoDashboard.Format.ps1xml';
+/** Where the module keeps the core's call site and its tables (the .psm1 dot-sources it). */
+const CORE_CALL = 'powershell/CoreCall.ps1';
 const SCRIPT = 'scripts/start_dashboard.ps1';
 const SHIPPED_POWERSHELL_DIRS = ['powershell', 'scripts'];
 const errorCodes = Object.keys(errorCatalogue);
-const packageVersion = (
-  JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
-).version;
 
 /** The schema with the keys the real Invoke-TapoCore returns. */
 function repoSchema(): ContractSchema {
-  const resultKeys = coreResultKeys(read(MODULE));
-  assert.ok(resultKeys, `${MODULE}: Invoke-TapoCore returns no [pscustomobject]`);
+  const resultKeys = coreResultKeys(read(CORE_CALL));
+  assert.ok(resultKeys, `${CORE_CALL}: Invoke-TapoCore returns no [pscustomobject]`);
   assert.ok(
     resultKeys.includes('Document') && resultKeys.includes('ExitCode'),
     `result keys: ${resultKeys.join(', ')}`,
   );
   return new ContractSchema(schemaRoot, { resultKeys });
-}
-
-/** FunctionsToExport of the real manifest. */
-function manifestExports(): string[] {
-  const data = evaluatePowerShellData(read(MANIFEST).source) as { FunctionsToExport?: unknown };
-  return Array.isArray(data.FunctionsToExport) ? (data.FunctionsToExport as string[]) : [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,9 +70,7 @@ describe('the PowerShell module and start script against the core contract', () 
   );
 
   it('finds the files it checks', () => {
-    for (const file of [MODULE, SCRIPT]) assert.ok(codeFiles.includes(file), `${file} not found`);
-    for (const file of [MANIFEST, FORMAT])
-      assert.ok(existsSync(path.join(repoRoot, file)), `${file} not found`);
+    for (const file of [MODULE, CORE_CALL, SCRIPT]) assert.ok(codeFiles.includes(file), `${file} not found`);
   });
 
   for (const file of codeFiles) {
@@ -97,68 +81,51 @@ describe('the PowerShell module and start script against the core contract', () 
   }
 
   it('the JSON check is not vacuous: it sees every core call and checks many reads', () => {
-    for (const file of [MODULE, SCRIPT]) {
+    const moduleFiles = codeFiles.filter((file) => file.startsWith('powershell/'));
+    let moduleCalls = 0;
+    const reports = [];
+    for (const file of [...moduleFiles, SCRIPT]) {
       const input = read(file);
       const report = checkCoreJsonUsage(input, repoSchema());
       // The parser's own command finder, an independent count of the core calls.
       const { tree } = parsePowerShell(input.source);
       const calls = findCommands(tree).filter((c) => c.name.toLowerCase() in CORE_COMMANDS).length;
       tree.delete();
-      assert.ok(calls > 0, `${file}: no core call found`);
       assert.equal(report.coreCalls, calls, `${file}: core calls seen`);
-      assert.ok(report.annotations.length > 0, `${file}: no annotation found`);
+      if (file === SCRIPT)
+        assert.ok(calls > 0 && report.annotations.length > 0, `${file}: no core call or annotation found`);
+      else moduleCalls += calls;
+      if (file !== SCRIPT) reports.push(report);
     }
-    const module = checkCoreJsonUsage(read(MODULE), repoSchema());
-    assert.ok(module.chains.length >= 50, `only ${module.chains.length} reads checked in ${MODULE}`);
-    assert.ok(
-      module.annotations.some((a) => a.shape === 'result') &&
-        module.annotations.some((a) => a.shape === 'object'),
-    );
+    assert.ok(moduleCalls >= 10, `only ${moduleCalls} core calls found in ${moduleFiles.join(', ')}`);
+    const chains = reports.flatMap((r) => r.chains);
+    const annotations = reports.flatMap((r) => r.annotations);
+    assert.ok(chains.length >= 50, `only ${chains.length} reads checked in the module`);
+    assert.ok(annotations.some((a) => a.shape === 'result') && annotations.some((a) => a.shape === 'object'));
     // Reads through variables typed without an annotation are checked too.
-    assert.ok(module.chains.some((c) => c.text.startsWith('$data.') && c.rootType === 'PortCheck'));
+    assert.ok(chains.some((c) => c.text.startsWith('$data.') && c.rootType === 'PortCheck'));
   });
 
   it('maps every error code of the core to a real ErrorCategory, and no other code', () => {
-    const module = read(MODULE);
+    const module = read(CORE_CALL);
     assert.deepEqual(messages(checkErrorCategoryTable(module, errorCodes)), []);
-    assert.deepEqual(
-      messages([...checkErrorCategoryNames(module), ...checkErrorCategoryNames(read(SCRIPT))]),
-      [],
-    );
+    assert.deepEqual(messages(codeFiles.flatMap((file) => checkErrorCategoryNames(read(file)))), []);
   });
 
   it("has the core's exit codes in the module, the start script, README.md and docs/start.md", () => {
     assert.deepEqual(
       messages([
-        ...checkModuleExitCodes(read(MODULE), ExitCode),
+        ...checkModuleExitCodes(
+          read(CORE_CALL),
+          ExitCode,
+          codeFiles.filter((f) => f.startsWith('powershell/') && f !== CORE_CALL).map(read),
+        ),
         ...checkScriptExitConstants(read(SCRIPT), ExitCode),
         ...checkExitCodeDocs(read('README.md'), ExitCode),
         ...checkExitCodeDocs(read('docs/start.md'), ExitCode),
       ]),
       [],
     );
-  });
-
-  it('has a manifest for 5.1 and 7, of the package version, with explicit exports', () => {
-    const problems = checkManifest(read(MANIFEST), read(MODULE), {
-      packageVersion,
-      exists: (file) => existsSync(path.join(repoRoot, path.dirname(MANIFEST), file)),
-    });
-    assert.deepEqual(messages(problems), []);
-  });
-
-  it('exports documented advanced functions with approved verbs, Tapo nouns and ShouldProcess', () => {
-    const exported = manifestExports();
-    assert.ok(exported.length > 0, 'the manifest exports nothing');
-    assert.deepEqual(messages(checkExportedFunctions(read(MODULE), exported)), []);
-  });
-
-  it('has a view for every object type the module makes, and no view for a type it does not make', () => {
-    assert.deepEqual(messages(checkFormatViews(read(MODULE), read(FORMAT))), []);
-  });
-
-  it('has a start script with help, its parameters (never $Host), ShouldProcess and one final exit', () => {
-    assert.deepEqual(messages(checkStartScript(read(SCRIPT))), []);
   });
 });
 
@@ -242,11 +209,6 @@ describe('ContractSchema on the golden documents', () => {
 
   it('knows its hard-coded lists', () => {
     assert.equal(ERROR_CATEGORIES.length, 32);
-    assert.ok(
-      APPROVED_VERBS.includes('Get') &&
-        !APPROVED_VERBS.includes('Build') &&
-        !APPROVED_VERBS.includes('Deploy'),
-    );
   });
 });
 
@@ -593,42 +555,6 @@ function Stop-TapoThing {
 Export-ModuleMember -Function @('Get-TapoThing', 'Stop-TapoThing')
 `;
 
-const SAMPLE_MANIFEST = `@{
-    RootModule           = 'Sample.psm1'
-    ModuleVersion        = '1.2.3'
-    PowerShellVersion    = '5.1'
-    CompatiblePSEditions = @('Desktop', 'Core')
-    FormatsToProcess     = @('Sample.Format.ps1xml')
-    FunctionsToExport    = @('Get-TapoThing', 'Stop-TapoThing')
-    CmdletsToExport      = @()
-    VariablesToExport    = @()
-    AliasesToExport      = @()
-}
-`;
-
-const SAMPLE_FORMAT = `<?xml version="1.0" encoding="utf-8"?>
-<Configuration>
-  <ViewDefinitions>
-    <View>
-      <Name>TapoDashboard.Thing</Name>
-      <ViewSelectedBy>
-        <TypeName>TapoDashboard.Thing</TypeName>
-      </ViewSelectedBy>
-      <TableControl>
-        <TableRowEntries>
-          <TableRowEntry>
-            <TableColumnItems>
-              <TableColumnItem><PropertyName>Port</PropertyName></TableColumnItem>
-              <TableColumnItem><PropertyName>Status</PropertyName></TableColumnItem>
-            </TableColumnItems>
-          </TableRowEntry>
-        </TableRowEntries>
-      </TableControl>
-    </View>
-  </ViewDefinitions>
-</Configuration>
-`;
-
 const SAMPLE_SCRIPT = `<#
 .SYNOPSIS
 Starts the dashboard.
@@ -677,26 +603,6 @@ function mutate(text: string, from: string, to: string): string {
 }
 
 const moduleFile = (source = SAMPLE_MODULE): SourceFile => ({ file: 'Sample.psm1', source });
-const sampleFiles = ['Sample.psm1', 'Sample.Format.ps1xml'];
-const manifestProblems = (manifest: string, module = SAMPLE_MODULE, version = '1.2.3'): string[] =>
-  messages(
-    checkManifest({ file: 'Sample.psd1', source: manifest }, moduleFile(module), {
-      packageVersion: version,
-      exists: (file) => sampleFiles.includes(file),
-    }),
-  );
-const functionProblems = (module: string): string[] =>
-  messages(
-    checkExportedFunctions(moduleFile(module), ['Get-TapoThing', 'Stop-TapoThing'], {
-      'Stop-TapoThing': 'High',
-    }),
-  );
-const formatProblems = (module: string, format = SAMPLE_FORMAT): string[] =>
-  messages(checkFormatViews(moduleFile(module), { file: 'Sample.Format.ps1xml', source: format }));
-const scriptProblems = (script: string): string[] =>
-  messages(checkStartScript({ file: 'start.ps1', source: script }));
-
-/** Asserts that some problem matches. */
 function assertReports(problems: string[], expected: RegExp): void {
   assert.ok(
     problems.some((p) => expected.test(p)),
@@ -716,10 +622,6 @@ describe('the other contract checks pass the valid samples', () => {
           checkScriptExitConstants({ file: 'start.ps1', source: SAMPLE_SCRIPT }, SAMPLE_EXIT_CODES),
         ),
         ...messages(checkExitCodeDocs({ file: 'doc.md', source: SAMPLE_DOC }, SAMPLE_EXIT_CODES)),
-        ...manifestProblems(SAMPLE_MANIFEST),
-        ...functionProblems(SAMPLE_MODULE),
-        ...formatProblems(SAMPLE_MODULE),
-        ...scriptProblems(SAMPLE_SCRIPT),
       ],
       [],
     );
@@ -795,6 +697,20 @@ describe('exit code checks on samples', () => {
       /-ExitCode 42 is not an exit code of the core/,
     );
   });
+  it("checks the module's other files against the table: a read of a missing name, an -ExitCode the core never uses", () => {
+    const other = (source: string): string[] =>
+      messages(
+        checkModuleExitCodes(moduleFile(SAMPLE_MODULE), SAMPLE_EXIT_CODES, [{ file: 'Other.ps1', source }]),
+      );
+    assert.deepEqual(other('if ($code -eq $script:TapoExitCode.Busy) { }\n'), []);
+    assert.deepEqual(other('if ($code -eq $script:TapoExitCode.Bussy) { }\n'), [
+      'Other.ps1:1:15: $script:TapoExitCode.Bussy: the table has no such name',
+    ]);
+    assertReports(
+      other("New-TapoErrorRecord -Message 'x' -ExitCode 42\n"),
+      /Other\.ps1:.*-ExitCode 42 is not an exit code/,
+    );
+  });
   it("fails a start script constant that differs from the core's", () => {
     const problems = messages(
       checkScriptExitConstants(
@@ -821,237 +737,4 @@ describe('exit code checks on samples', () => {
       [8, 9],
     );
   });
-});
-
-describe('checkManifest on samples', () => {
-  const cases: [string, string, string, RegExp][] = [
-    [
-      'a wildcard export',
-      "@('Get-TapoThing', 'Stop-TapoThing')",
-      "'*-Tapo*'",
-      /FunctionsToExport '\*-Tapo\*': no wildcards/,
-    ],
-    [
-      'another version than package.json',
-      "'1.2.3'",
-      "'1.2.4'",
-      /:3:5: ModuleVersion is "1\.2\.4", but package\.json's version is 1\.2\.3/,
-    ],
-    [
-      'PowerShell 7 only',
-      "PowerShellVersion    = '5.1'",
-      "PowerShellVersion    = '7.2'",
-      /PowerShellVersion is "7\.2", not '5\.1'/,
-    ],
-    [
-      'Core only',
-      "@('Desktop', 'Core')",
-      "@('Core')",
-      /CompatiblePSEditions is \["Core"\], not @\('Desktop', 'Core'\)/,
-    ],
-    [
-      'a missing root module',
-      "'Sample.psm1'",
-      "'Missing.psm1'",
-      /RootModule "Missing\.psm1" is not a file next to the manifest/,
-    ],
-    [
-      'a missing format file',
-      "@('Sample.Format.ps1xml')",
-      "@('Other.Format.ps1xml')",
-      /FormatsToProcess names Other\.Format\.ps1xml/,
-    ],
-    [
-      'exported aliases',
-      'AliasesToExport      = @()',
-      "AliasesToExport      = @('gtt')",
-      /AliasesToExport must be @\(\)/,
-    ],
-    [
-      'a missing VariablesToExport',
-      '    VariablesToExport    = @()\n',
-      '',
-      /VariablesToExport must be @\(\) \(it is missing\)/,
-    ],
-    [
-      'an export list that differs from Export-ModuleMember',
-      "'Get-TapoThing', 'Stop-TapoThing')",
-      "'Get-TapoThing')",
-      /Export-ModuleMember exports Stop-TapoThing, but FunctionsToExport does not list it/,
-    ],
-  ];
-  for (const [name, from, to, expected] of cases) {
-    it(`fails ${name}`, () => assertReports(manifestProblems(mutate(SAMPLE_MANIFEST, from, to)), expected));
-  }
-  it('fails a documented function with an approved verb that is not exported', () => {
-    const module = mutate(
-      SAMPLE_MODULE,
-      'Export-ModuleMember',
-      'function Get-TapoHidden {\n    <#\n    .SYNOPSIS\n    x\n    #>\n    param()\n}\n\nExport-ModuleMember',
-    );
-    assertReports(
-      manifestProblems(SAMPLE_MANIFEST, module),
-      /Sample\.psm1:\d+:1: Get-TapoHidden has comment-based help and an approved verb but is not exported/,
-    );
-  });
-  it('fails an export without help or an approved verb, and Export-ModuleMember of variables', () => {
-    const noHelp = mutate(
-      SAMPLE_MODULE,
-      '    <#\n    .SYNOPSIS\n    Stops a thing.',
-      '    <#\n    Stops a thing.',
-    );
-    assertReports(
-      manifestProblems(
-        SAMPLE_MANIFEST,
-        mutate(
-          noHelp,
-          '    .DESCRIPTION\n    Stops the thing on a port.\n    .PARAMETER Port\n    The port.\n    .EXAMPLE\n    Stop-TapoThing -Port 7777 -WhatIf\n',
-          '',
-        ),
-      ),
-      /FunctionsToExport lists Stop-TapoThing, which is not a function of Sample\.psm1 with comment-based help and an approved verb/,
-    );
-    assertReports(
-      manifestProblems(
-        SAMPLE_MANIFEST,
-        mutate(SAMPLE_MODULE, "'Stop-TapoThing')", "'Stop-TapoThing') -Variable 'x'"),
-      ),
-      /Export-ModuleMember -Variable: export functions only/,
-    );
-  });
-});
-
-describe('checkExportedFunctions and checkFormatViews on samples', () => {
-  const cases: [string, string, string, RegExp][] = [
-    [
-      'a parameter without .PARAMETER help',
-      'param([int]$Port = 7777)\n    # core-json',
-      'param([int]$Port = 7777, [string]$Name)\n    # core-json',
-      /Get-TapoThing's help has no \.PARAMETER Name/,
-    ],
-    [
-      'help without .EXAMPLE',
-      '    .EXAMPLE\n    Get-TapoThing -Port 7777\n',
-      '',
-      /Get-TapoThing's help has no \.EXAMPLE/,
-    ],
-    [
-      'help without .DESCRIPTION',
-      '    .DESCRIPTION\n    Gets the thing on a port.\n',
-      '',
-      /Get-TapoThing's help has no \.DESCRIPTION/,
-    ],
-    [
-      'a function without [CmdletBinding()]',
-      '    [CmdletBinding()]\n    [OutputType',
-      '    [OutputType',
-      /Get-TapoThing has no \[CmdletBinding\(\)\]/,
-    ],
-    [
-      'Stop- without SupportsShouldProcess',
-      "[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]",
-      '[CmdletBinding()]',
-      /Stop-TapoThing changes state \(Stop-\) but has no SupportsShouldProcess/,
-    ],
-    [
-      'a missing ConfirmImpact High',
-      "SupportsShouldProcess, ConfirmImpact = 'High'",
-      "SupportsShouldProcess, ConfirmImpact = 'Medium'",
-      /Stop-TapoThing must declare ConfirmImpact = 'High'/,
-    ],
-    [
-      'SupportsShouldProcess without a ShouldProcess call',
-      'if ($PSCmdlet.ShouldProcess("port $Port", \'Stop\')) {',
-      'if ($true) {',
-      /declares SupportsShouldProcess but never calls \$PSCmdlet\.ShouldProcess/,
-    ],
-    [
-      'a parameter named $Host',
-      'param([int]$Port = 7777)\n    # core-json',
-      'param([int]$Port = 7777, [string]$Host)\n    # core-json',
-      /Get-TapoThing has a parameter \$Host, which hides the automatic variable \$Host/,
-    ],
-  ];
-  for (const [name, from, to, expected] of cases) {
-    it(`fails ${name}`, () => assertReports(functionProblems(mutate(SAMPLE_MODULE, from, to)), expected));
-  }
-  it('fails an unapproved verb and a noun without Tapo', () => {
-    const problems = messages(
-      checkExportedFunctions(
-        moduleFile(mutate(SAMPLE_MODULE, 'function Get-TapoThing', 'function Fetch-Thing')),
-        ['Fetch-Thing'],
-      ),
-    );
-    assertReports(problems, /Fetch-Thing: 'Fetch' is not an approved verb/);
-    assertReports(problems, /Fetch-Thing: the noun must start with Tapo/);
-  });
-  it('fails an object type without a view, a view of no object type, and a column the object lacks', () => {
-    assertReports(
-      formatProblems(
-        mutate(SAMPLE_MODULE, "PSTypeName = 'TapoDashboard.Thing'", "PSTypeName = 'TapoDashboard.Other'"),
-      ),
-      /Sample\.psm1:27:\d+: objects of type TapoDashboard\.Other have no view in Sample\.Format\.ps1xml/,
-    );
-    assertReports(
-      formatProblems(
-        mutate(SAMPLE_MODULE, "PSTypeName = 'TapoDashboard.Thing'", "PSTypeName = 'TapoDashboard.Other'"),
-      ),
-      /Sample\.Format\.ps1xml:4:1: view TapoDashboard\.Thing is for TapoDashboard\.Thing, which no \[pscustomobject\]/,
-    );
-    assertReports(
-      formatProblems(
-        SAMPLE_MODULE,
-        mutate(SAMPLE_FORMAT, '<PropertyName>Status</PropertyName>', '<PropertyName>State</PropertyName>'),
-      ),
-      /view TapoDashboard\.Thing shows State, which TapoDashboard\.Thing objects do not have/,
-    );
-    assertReports(
-      formatProblems(
-        mutate(SAMPLE_MODULE, "[OutputType('TapoDashboard.Thing')]", "[OutputType('TapoDashboard.Thingy')]"),
-      ),
-      /Get-TapoThing declares \[OutputType\('TapoDashboard\.Thingy'\)\], but no \[pscustomobject\] has that PSTypeName/,
-    );
-  });
-});
-
-describe('checkStartScript on samples', () => {
-  const cases: [string, string, string, RegExp][] = [
-    [
-      'a $Host parameter',
-      "[string]$BindAddress = '0.0.0.0'",
-      "[string]$Host = '0.0.0.0'",
-      /start\.ps1:\d+:\d+: start\.ps1 has a parameter \$Host, which hides the automatic variable/,
-    ],
-    ['a missing -CheckOnly', '    [switch]$CheckOnly,\n', '', /start\.ps1:1:1: no -CheckOnly parameter/],
-    ['-Json that is not a switch', '[switch]$Json', '[bool]$Json', /-Json is \[bool\], not \[switch\]/],
-    [
-      'a ValidateSet without Reuse',
-      "[ValidateSet('Reuse', 'Fail', 'Next', 'Stop')]",
-      "[ValidateSet('Fail', 'Next', 'Stop')]",
-      /-OnConflict needs \[ValidateSet\('Fail', 'Next', 'Reuse', 'Stop'\)\], has \(Fail, Next, Stop\)/,
-    ],
-    [
-      'no SupportsShouldProcess',
-      '[CmdletBinding(SupportsShouldProcess)]',
-      '[CmdletBinding()]',
-      /needs \[CmdletBinding\(SupportsShouldProcess\)\]/,
-    ],
-    ['help without a parameter', '.PARAMETER LogPath\nA log file.\n', '', /help has no \.PARAMETER LogPath/],
-    [
-      'no exit at the end',
-      'exit $code\n',
-      'Write-Output $code\n',
-      /must end with `exit \$<code>` as its last statement/,
-    ],
-    ['an exit of a constant', 'exit $code\n', 'exit 0\n', /must end with `exit \$<code>`/],
-    [
-      'an exit before the end',
-      '$code = $ExitBusy }',
-      'exit 1 }',
-      /start\.ps1:36:\d+: exit before the end of the script/,
-    ],
-  ];
-  for (const [name, from, to, expected] of cases) {
-    it(`fails ${name}`, () => assertReports(scriptProblems(mutate(SAMPLE_SCRIPT, from, to)), expected));
-  }
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { findPowerShell7Syntax, parsePowerShell } from './powershell-parser.ts';
 
 /** Folders never searched: dependencies, build output, npm pack output, scratch space. */
-export const EXCLUDED_DIRS: readonly string[] = ['.git', 'node_modules', 'dist', 'package', '.tmp'];
+// .tools holds the installed pwsh and Pester (scripts/install-powershell.sh): not this project's code.
+export const EXCLUDED_DIRS: readonly string[] = ['.git', 'node_modules', 'dist', 'package', '.tmp', '.tools'];
 
 /** Files PowerShell parses as code (a .psd1 is a data file, but in PowerShell syntax). */
 export const POWERSHELL_SOURCE_EXTENSIONS: readonly string[] = ['.ps1', '.psm1', '.psd1'];

@@ -1,6 +1,9 @@
-// The contract between the PowerShell face (powershell/TapoDashboard.psd1/.psm1/.Format.ps1xml,
-// scripts/start_dashboard.ps1) and the core: the JSON it reads, the error codes and exit codes
-// it maps, the manifest, help, formats and the start script's interface. Run by
+// The contract between the PowerShell face (powershell/*.ps1, scripts/start_dashboard.ps1) and the
+// core, where running it cannot prove it: every property path of the core's JSON that the code
+// reads, on every branch (a real run takes one branch and sees one platform's documents), and
+// the error codes and exit codes it maps (a run meets only the codes its case produces). What a
+// real pwsh shows by running (the manifest, exports, help, verbs, ShouldProcess, views, the start
+// script's parameters) is tested by the Pester suites in test/powershell instead. Run by
 // test/static/powershell-contract.test.ts. Every check takes file contents (not paths), so its
 // tests can feed it small inline samples as well as the real files, and returns problems with
 // file:line:column.
@@ -41,18 +44,13 @@
 import type { FileProblem } from './powershell-checks.ts';
 import {
   CHAIN_TYPES,
-  describeScript,
-  evaluatePowerShellData,
-  findFunctionDefinitions,
   findHashLiterals,
   findNodes,
   findStringLiterals,
   parsePowerShell,
-  type FunctionDefinition,
   type HashLiteral,
   type Node,
   type PowerShellValue,
-  type ScriptBlockInfo,
   type Tree,
 } from './powershell-parser.ts';
 
@@ -90,50 +88,6 @@ export const ERROR_CATEGORIES: readonly string[] = (
   'OperationStopped OperationTimeout SyntaxError ParserError PermissionDenied ResourceBusy ' +
   'ResourceExists ResourceUnavailable ReadError WriteError FromStdErr SecurityError ProtocolError ' +
   'ConnectionError AuthenticationError LimitsExceeded QuotaExceeded NotEnabled'
-).split(' ');
-
-/**
- * Get-Verb on Windows PowerShell 5.1. PowerShell 7 adds Build and Deploy; the module runs on 5.1
- * too, where Import-Module warns about those, so they are not approved here.
- */
-export const APPROVED_VERBS: readonly string[] = [
-  // Common
-  'Add Clear Close Copy Enter Exit Find Format Get Hide Join Lock Move New Open Optimize Pop Push Redo',
-  'Remove Rename Reset Resize Search Select Set Show Skip Split Step Switch Undo Unlock Watch',
-  // Communications
-  'Connect Disconnect Read Receive Send Write',
-  // Data
-  'Backup Checkpoint Compare Compress Convert ConvertFrom ConvertTo Dismount Edit Expand Export Group',
-  'Import Initialize Limit Merge Mount Out Publish Restore Save Sync Unpublish Update',
-  // Diagnostic
-  'Debug Measure Ping Repair Resolve Test Trace',
-  // Lifecycle
-  'Approve Assert Complete Confirm Deny Disable Enable Install Invoke Register Request Restart Resume',
-  'Start Stop Submit Suspend Uninstall Unregister Wait',
-  // Security
-  'Block Grant Protect Revoke Unblock Unprotect',
-  // Other
-  'Use',
-]
-  .join(' ')
-  .split(' ');
-
-/**
- * Verbs of exported functions that must declare SupportsShouldProcess: the brief's Stop, Register
- * and Unregister, plus PSScriptAnalyzer's state-changing verbs (UseShouldProcessForStateChangingFunctions).
- */
-export const SHOULD_PROCESS_VERBS: readonly string[] =
-  'Stop Register Unregister New Set Remove Start Restart Reset Update'.split(' ');
-
-/** ConfirmImpact some exported functions must declare. */
-export const REQUIRED_CONFIRM_IMPACT: Readonly<Record<string, string>> = { 'Stop-TapoPortOwner': 'High' };
-
-/** Automatic variables a parameter must not be named after (about_Automatic_Variables). */
-export const AUTOMATIC_VARIABLES: readonly string[] = (
-  'Args ConsoleFileName Error Event EventArgs EventSubscriber ExecutionContext False ForEach Home Host ' +
-  'Input LastExitCode Matches MyInvocation NestedPromptLevel Null PID Profile PSBoundParameters ' +
-  'PSCmdlet PSCommandPath PSCulture PSDebugContext PSHome PSItem PSScriptRoot PSSenderInfo PSUICulture ' +
-  'PSVersionTable PWD Sender ShellId StackTrace Switch This True'
 ).split(' ');
 
 /** Commands whose output is a core result; the value is the document kind, or null: read it from -ArgumentList. */
@@ -1535,10 +1489,13 @@ function compareExitNames(
 export function checkModuleExitCodes(
   module: SourceFile,
   exitCodes: Readonly<Record<string, number>>,
+  /** The module's other files (dot-sourced beside the table): their reads and -ExitCode values. */
+  others: readonly SourceFile[] = [],
 ): FileProblem[] {
   const tree = parse(module);
   const table = hashAssignedTo(tree, 'script:TapoExitCode');
   const problems: FileProblem[] = [];
+  let keys: Set<string> | null = null;
   if (!table) {
     problems.push(problem(module.file, { line: 1, column: 1 }, 'no $script:TapoExitCode = @{ ... } table'));
   } else {
@@ -1551,14 +1508,29 @@ export function checkModuleExitCodes(
     problems.push(
       ...compareExitNames(module.file, '$script:TapoExitCode', entries, exitCodes, true, table.literal),
     );
-    const keys = new Set(entries.map((e) => e.name.toLowerCase()));
+    keys = new Set(entries.map((e) => e.name.toLowerCase()));
+  }
+  tree.delete();
+  for (const file of [module, ...others]) problems.push(...checkExitCodeUses(file, keys, exitCodes));
+  return problems;
+}
+
+/** Reads of `$script:TapoExitCode.<name>` that the table has, and `-ExitCode <n>` values the core uses. */
+function checkExitCodeUses(
+  file: SourceFile,
+  keys: ReadonlySet<string> | null,
+  exitCodes: Readonly<Record<string, number>>,
+): FileProblem[] {
+  const tree = parse(file);
+  const problems: FileProblem[] = [];
+  if (keys !== null) {
     for (const top of chainTops(tree.rootNode)) {
       const chain = chainParts(top);
       if (chain?.root.type !== 'variable' || variableKey(chain.root.text) !== 'script:tapoexitcode') continue;
       const first = chain.steps[0];
       if (first?.kind === 'property' && !keys.has(first.name.toLowerCase())) {
         problems.push(
-          problem(module.file, top, `$script:TapoExitCode.${first.name}: the table has no such name`),
+          problem(file.file, top, `$script:TapoExitCode.${first.name}: the table has no such name`),
         );
       }
     }
@@ -1569,7 +1541,7 @@ export function checkModuleExitCodes(
       if (argument.parameter?.toLowerCase() !== 'exitcode' || !argument.value) continue;
       const value = unwrap(argument.value);
       if (value.type === 'integer_literal' && !values.has(Number(value.text))) {
-        problems.push(problem(module.file, value, `-ExitCode ${value.text} is not an exit code of the core`));
+        problems.push(problem(file.file, value, `-ExitCode ${value.text} is not an exit code of the core`));
       }
     }
   }
@@ -1663,532 +1635,5 @@ export function checkExitCodeDocs(
         problem(doc.file, { line: d.line, column: 1 }, `exit code ${d.code} is not one of the core's`),
       );
   }
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 5: the manifest
-
-export interface ManifestOptions {
-  /** package.json "version". */
-  packageVersion: string;
-  /** Whether a file named in the manifest (relative to the manifest's folder) exists. */
-  exists: (relativePath: string) => boolean;
-}
-
-/** The names in Export-ModuleMember -Function, or a problem. */
-function exportedByModule(module: SourceFile, tree: Tree): { names: string[]; problems: FileProblem[] } {
-  const problems: FileProblem[] = [];
-  const calls = findNodes(tree.rootNode, 'command').filter(
-    (c) => commandName(c)?.toLowerCase() === 'export-modulemember',
-  );
-  if (calls.length !== 1) {
-    problems.push(
-      problem(
-        module.file,
-        calls[1] ?? { line: 1, column: 1 },
-        `expected one Export-ModuleMember call, found ${calls.length}`,
-      ),
-    );
-  }
-  const names: string[] = [];
-  for (const call of calls) {
-    for (const argument of commandArguments(call)) {
-      const parameter = argument.parameter?.toLowerCase() ?? null;
-      if (parameter !== 'function') {
-        problems.push(
-          problem(
-            module.file,
-            argument.parameterNode ?? call,
-            `Export-ModuleMember ${argument.parameter ? `-${argument.parameter}` : 'positional argument'}: export functions only, with -Function`,
-          ),
-        );
-        continue;
-      }
-      if (!argument.value) continue;
-      const literals = findStringLiterals(argument.value);
-      if (findNodes(argument.value, 'variable', 'command', 'sub_expression').length > 0) {
-        problems.push(
-          problem(module.file, argument.value, 'Export-ModuleMember -Function must list constant names'),
-        );
-      }
-      for (const literal of literals) {
-        if (/[*?[]/.test(literal.value)) {
-          problems.push(
-            problem(module.file, literal, `Export-ModuleMember -Function '${literal.value}': no wildcards`),
-          );
-        }
-        names.push(literal.value);
-      }
-    }
-  }
-  return { names, problems };
-}
-
-const verbOf = (name: string): string => name.split('-')[0] ?? '';
-const isApprovedVerb = (name: string): boolean =>
-  APPROVED_VERBS.includes(verbOf(name)) && /^\w+-\w+$/.test(name);
-
-/**
- * The manifest: PowerShell 5.1 on Desktop and Core, files that exist, the package's version,
- * explicit exports that match Export-ModuleMember and the documented, approved-verb functions.
- */
-export function checkManifest(
-  manifest: SourceFile,
-  module: SourceFile,
-  options: ManifestOptions,
-): FileProblem[] {
-  const problems: FileProblem[] = [];
-  let data: PowerShellValue;
-  try {
-    data = evaluatePowerShellData(manifest.source);
-  } catch (error) {
-    return [problem(manifest.file, { line: 1, column: 1 }, `not a data file: ${(error as Error).message}`)];
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    return [problem(manifest.file, { line: 1, column: 1 }, 'a manifest is one hashtable')];
-  }
-  const tree = parse(manifest);
-  const entries = findHashLiterals(tree)[0]?.entries ?? [];
-  tree.delete();
-  const at = (key: string): Place => entries.find((e) => e.key === key) ?? { line: 1, column: 1 };
-  const add = (key: string, message: string): void => {
-    problems.push(problem(manifest.file, at(key), message));
-  };
-  const value = (key: string): PowerShellValue | undefined => data[key];
-  const list = (key: string): string[] | null => {
-    const v = value(key);
-    if (typeof v === 'string') return [v];
-    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
-  };
-
-  if (value('PowerShellVersion') !== '5.1')
-    add('PowerShellVersion', `PowerShellVersion is ${JSON.stringify(value('PowerShellVersion'))}, not '5.1'`);
-  const editions = list('CompatiblePSEditions');
-  if (!editions || editions.length !== 2 || !editions.includes('Desktop') || !editions.includes('Core')) {
-    add(
-      'CompatiblePSEditions',
-      `CompatiblePSEditions is ${JSON.stringify(value('CompatiblePSEditions'))}, not @('Desktop', 'Core')`,
-    );
-  }
-  const rootModule = value('RootModule');
-  if (typeof rootModule !== 'string' || !options.exists(rootModule)) {
-    add('RootModule', `RootModule ${JSON.stringify(rootModule)} is not a file next to the manifest`);
-  }
-  const formats = list('FormatsToProcess');
-  if (!formats) add('FormatsToProcess', 'FormatsToProcess is not a list of file names');
-  for (const format of formats ?? []) {
-    if (!options.exists(format))
-      add('FormatsToProcess', `FormatsToProcess names ${format}, which is not a file next to the manifest`);
-  }
-  if (value('ModuleVersion') !== options.packageVersion) {
-    add(
-      'ModuleVersion',
-      `ModuleVersion is ${JSON.stringify(value('ModuleVersion'))}, but package.json's version is ${options.packageVersion} (the module refuses a core of another version)`,
-    );
-  }
-  for (const key of ['CmdletsToExport', 'VariablesToExport', 'AliasesToExport']) {
-    const v = value(key);
-    if (!Array.isArray(v) || v.length > 0)
-      add(key, `${key} must be @() (it is ${v === undefined ? 'missing' : JSON.stringify(v)})`);
-  }
-
-  const manifestExports = list('FunctionsToExport');
-  if (!manifestExports) {
-    add('FunctionsToExport', 'FunctionsToExport must be an explicit list of names');
-    return problems;
-  }
-  for (const name of manifestExports) {
-    if (/[*?[]/.test(name)) add('FunctionsToExport', `FunctionsToExport '${name}': no wildcards`);
-  }
-  const moduleTree = parse(module);
-  const exported = exportedByModule(module, moduleTree);
-  problems.push(...exported.problems);
-  const documented = findFunctionDefinitions(moduleTree)
-    .filter((f) => f.hasCommentHelp && isApprovedVerb(f.name))
-    .map((f) => ({ name: f.name, line: f.line, column: f.column }));
-  moduleTree.delete();
-  const lower = (names: readonly string[]): Set<string> => new Set(names.map((n) => n.toLowerCase()));
-  const inManifest = lower(manifestExports);
-  const inModule = lower(exported.names);
-  for (const name of manifestExports) {
-    if (!inModule.has(name.toLowerCase()))
-      add(
-        'FunctionsToExport',
-        `FunctionsToExport lists ${name}, but Export-ModuleMember in ${module.file} does not`,
-      );
-  }
-  for (const name of exported.names) {
-    if (!inManifest.has(name.toLowerCase()))
-      add('FunctionsToExport', `Export-ModuleMember exports ${name}, but FunctionsToExport does not list it`);
-  }
-  const helped = lower(documented.map((d) => d.name));
-  for (const name of manifestExports) {
-    if (!helped.has(name.toLowerCase()))
-      add(
-        'FunctionsToExport',
-        `FunctionsToExport lists ${name}, which is not a function of ${module.file} with comment-based help and an approved verb`,
-      );
-  }
-  for (const d of documented) {
-    if (!inManifest.has(d.name.toLowerCase())) {
-      problems.push(
-        problem(
-          module.file,
-          d,
-          `${d.name} has comment-based help and an approved verb but is not exported: export it, or make its help a plain comment (help marks the public commands)`,
-        ),
-      );
-    }
-  }
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 6: exported functions, formats
-
-function checkParameterNames(file: string, owner: string, info: ScriptBlockInfo, at: Place): FileProblem[] {
-  return info.parameters
-    .filter((p) => AUTOMATIC_VARIABLES.some((v) => v.toLowerCase() === p.name.toLowerCase()))
-    .map((p) =>
-      problem(
-        file,
-        p.line ? p : at,
-        `${owner} has a parameter $${p.name}, which hides the automatic variable $${p.name}`,
-      ),
-    );
-}
-
-function checkHelp(file: string, owner: string, info: ScriptBlockInfo, at: Place): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const help = info.help;
-  if (!help) return [problem(file, at, `${owner} has no comment-based help`)];
-  const sections = (keyword: string) => help.sections.filter((s) => s.keyword === keyword);
-  for (const keyword of ['SYNOPSIS', 'DESCRIPTION']) {
-    if (!sections(keyword).some((s) => s.content.length > 0))
-      problems.push(problem(file, help, `${owner}'s help has no .${keyword}`));
-  }
-  if (!sections('EXAMPLE').some((s) => s.content.length > 0))
-    problems.push(problem(file, help, `${owner}'s help has no .EXAMPLE`));
-  const documented = sections('PARAMETER').map((s) => (s.argument ?? '').toLowerCase());
-  for (const parameter of info.parameters) {
-    if (!documented.includes(parameter.name.toLowerCase())) {
-      problems.push(problem(file, parameter, `${owner}'s help has no .PARAMETER ${parameter.name}`));
-    }
-  }
-  const names = info.parameters.map((p) => p.name.toLowerCase());
-  for (const section of sections('PARAMETER')) {
-    if (!names.includes((section.argument ?? '').toLowerCase())) {
-      problems.push(
-        problem(
-          file,
-          help,
-          `${owner}'s help documents .PARAMETER ${section.argument ?? ''}, which it does not have`,
-        ),
-      );
-    }
-  }
-  return problems;
-}
-
-const namedTrue = (info: ScriptBlockInfo, name: string): boolean => {
-  const value = Object.entries(info.cmdletBinding?.named ?? {}).find(
-    ([k]) => k.toLowerCase() === name.toLowerCase(),
-  )?.[1];
-  return value === true || (typeof value === 'string' && value.toLowerCase() === '$true');
-};
-const namedValue = (info: ScriptBlockInfo, name: string): PowerShellValue | undefined =>
-  Object.entries(info.cmdletBinding?.named ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-
-/** Calls `$PSCmdlet.ShouldProcess(...)` somewhere in `node`. */
-function callsShouldProcess(node: Node): boolean {
-  return chainTops(node).some((top) => {
-    const chain = chainParts(top);
-    return (
-      chain?.root.type === 'variable' &&
-      variableKey(chain.root.text) === 'pscmdlet' &&
-      chain.steps.some((s) => s.kind === 'method' && s.name.toLowerCase() === 'shouldprocess')
-    );
-  });
-}
-
-/**
- * Exported functions: [CmdletBinding()], full help, approved verb, Tapo noun, ShouldProcess where
- * they change state; and no function's parameter hides an automatic variable.
- */
-export function checkExportedFunctions(
-  module: SourceFile,
-  exported: readonly string[],
-  confirmImpact: Readonly<Record<string, string>> = REQUIRED_CONFIRM_IMPACT,
-): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const tree = parse(module);
-  const definitions = findFunctionDefinitions(tree);
-  const nodes = findNodes(tree.rootNode, 'function_statement');
-  const byName = new Map<string, { info: FunctionDefinition; node: Node }>();
-  definitions.forEach((info, i) => byName.set(info.name.toLowerCase(), { info, node: nodes[i] as Node }));
-  for (const { info, node } of byName.values()) {
-    problems.push(...checkParameterNames(module.file, info.name, info, info));
-    if (info.cmdletBinding) {
-      const declares = namedTrue(info, 'SupportsShouldProcess');
-      const calls = callsShouldProcess(node);
-      if (declares && !calls)
-        problems.push(
-          problem(
-            module.file,
-            info.cmdletBinding,
-            `${info.name} declares SupportsShouldProcess but never calls $PSCmdlet.ShouldProcess`,
-          ),
-        );
-      if (!declares && calls)
-        problems.push(
-          problem(
-            module.file,
-            info.cmdletBinding,
-            `${info.name} calls $PSCmdlet.ShouldProcess without SupportsShouldProcess`,
-          ),
-        );
-    }
-  }
-  for (const name of exported) {
-    const found = byName.get(name.toLowerCase());
-    if (!found) {
-      problems.push(problem(module.file, { line: 1, column: 1 }, `exported function ${name} is not defined`));
-      continue;
-    }
-    const { info } = found;
-    if (!info.cmdletBinding) problems.push(problem(module.file, info, `${name} has no [CmdletBinding()]`));
-    problems.push(...checkHelp(module.file, name, info, info));
-    if (!isApprovedVerb(name))
-      problems.push(
-        problem(
-          module.file,
-          info,
-          `${name}: '${verbOf(name)}' is not an approved verb (Get-Verb on Windows PowerShell 5.1)`,
-        ),
-      );
-    if (!/^\w+-Tapo\w*$/.test(name))
-      problems.push(problem(module.file, info, `${name}: the noun must start with Tapo`));
-    if (SHOULD_PROCESS_VERBS.includes(verbOf(name)) && !namedTrue(info, 'SupportsShouldProcess')) {
-      problems.push(
-        problem(
-          module.file,
-          info,
-          `${name} changes state (${verbOf(name)}-) but has no SupportsShouldProcess`,
-        ),
-      );
-    }
-    const impact = confirmImpact[name];
-    if (impact && namedValue(info, 'ConfirmImpact') !== impact) {
-      problems.push(problem(module.file, info, `${name} must declare ConfirmImpact = '${impact}'`));
-    }
-  }
-  tree.delete();
-  return problems;
-}
-
-export interface FormatView {
-  name: string;
-  typeNames: string[];
-  properties: string[];
-  line: number;
-}
-
-/** The views of a .Format.ps1xml (a minimal reading: View, ViewSelectedBy/TypeName, PropertyName). */
-export function parseFormatViews(xml: string): FormatView[] {
-  const views: FormatView[] = [];
-  for (const match of xml.matchAll(/<View>([\s\S]*?)<\/View>/g)) {
-    const body = match[1] as string;
-    const selected = /<ViewSelectedBy>([\s\S]*?)<\/ViewSelectedBy>/.exec(body)?.[1] ?? '';
-    views.push({
-      name: /<Name>\s*([^<]*?)\s*<\/Name>/.exec(body)?.[1] ?? '',
-      typeNames: [...selected.matchAll(/<TypeName>\s*([^<]*?)\s*<\/TypeName>/g)].map((m) => m[1] as string),
-      properties: [...body.matchAll(/<PropertyName>\s*([^<]*?)\s*<\/PropertyName>/g)].map(
-        (m) => m[1] as string,
-      ),
-      line: xml.slice(0, match.index).split('\n').length,
-    });
-  }
-  return views;
-}
-
-/**
- * Every PSTypeName of a [pscustomobject] literal has a view and every view's type is used; a
- * view's columns are properties of the object; [OutputType] names of the module's own types exist.
- */
-export function checkFormatViews(
-  module: SourceFile,
-  format: SourceFile,
-  typePrefix = 'TapoDashboard.',
-): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const tree = parse(module);
-  const objects = new Map<string, { at: Place; keys: Set<string> }>();
-  for (const literal of findHashLiterals(tree)) {
-    if (literal.cast?.toLowerCase() !== 'pscustomobject') continue;
-    const entry = literal.entries.find((e) => e.key.toLowerCase() === 'pstypename');
-    if (!entry) continue;
-    if (typeof entry.value !== 'string') {
-      problems.push(problem(module.file, entry, 'PSTypeName must be a constant string'));
-      continue;
-    }
-    const known = objects.get(entry.value) ?? { at: literal, keys: new Set<string>() };
-    for (const e of literal.entries) known.keys.add(e.key.toLowerCase());
-    objects.set(entry.value, known);
-  }
-  const views = parseFormatViews(format.source);
-  if (views.length === 0) problems.push(problem(format.file, { line: 1, column: 1 }, 'no <View> found'));
-  const viewed = new Set(views.flatMap((v) => v.typeNames));
-  for (const [type, { at }] of objects) {
-    if (!viewed.has(type))
-      problems.push(problem(module.file, at, `objects of type ${type} have no view in ${format.file}`));
-  }
-  for (const view of views) {
-    if (view.typeNames.length === 0)
-      problems.push(
-        problem(format.file, { line: view.line, column: 1 }, `view ${view.name} selects no TypeName`),
-      );
-    for (const type of view.typeNames) {
-      const object = objects.get(type);
-      if (!object) {
-        problems.push(
-          problem(
-            format.file,
-            { line: view.line, column: 1 },
-            `view ${view.name} is for ${type}, which no [pscustomobject] of ${module.file} has as PSTypeName`,
-          ),
-        );
-        continue;
-      }
-      for (const property of view.properties) {
-        if (!object.keys.has(property.toLowerCase())) {
-          problems.push(
-            problem(
-              format.file,
-              { line: view.line, column: 1 },
-              `view ${view.name} shows ${property}, which ${type} objects do not have`,
-            ),
-          );
-        }
-      }
-    }
-  }
-  for (const fn of findFunctionDefinitions(tree)) {
-    for (const type of fn.outputTypes) {
-      if (type.startsWith(typePrefix) && !objects.has(type)) {
-        problems.push(
-          problem(
-            module.file,
-            fn,
-            `${fn.name} declares [OutputType('${type}')], but no [pscustomobject] has that PSTypeName`,
-          ),
-        );
-      }
-    }
-  }
-  tree.delete();
-  return problems;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 7: the start script
-
-export interface ScriptParameterRule {
-  name: string;
-  /** The type constraint, lower case (`int`, `string`, `switch`), or null for any. */
-  type: string | null;
-  /** The exact ValidateSet values (any order), or null. */
-  validateSet?: readonly string[];
-}
-
-export const START_SCRIPT_PARAMETERS: readonly ScriptParameterRule[] = [
-  { name: 'Port', type: 'int' },
-  { name: 'BindAddress', type: 'string' },
-  { name: 'OnConflict', type: 'string', validateSet: ['Fail', 'Next', 'Stop', 'Reuse'] },
-  { name: 'CheckOnly', type: 'switch' },
-  { name: 'Json', type: 'switch' },
-  { name: 'LogPath', type: 'string' },
-  { name: 'Force', type: 'switch' },
-];
-
-/**
- * The start script: full help, the parameters people and scheduled tasks use (never $Host),
- * SupportsShouldProcess, and `exit $<code>` as its last statement and only exit.
- */
-export function checkStartScript(script: SourceFile, rules = START_SCRIPT_PARAMETERS): FileProblem[] {
-  const problems: FileProblem[] = [];
-  const tree = parse(script);
-  const info = describeScript(tree);
-  const top = { line: 1, column: 1 };
-  problems.push(...checkHelp(script.file, script.file, info, top));
-  problems.push(...checkParameterNames(script.file, script.file, info, top));
-  for (const rule of rules) {
-    const parameter = info.parameters.find((p) => p.name.toLowerCase() === rule.name.toLowerCase());
-    if (!parameter) {
-      problems.push(problem(script.file, top, `no -${rule.name} parameter`));
-      continue;
-    }
-    if (rule.type && parameter.type?.toLowerCase() !== rule.type) {
-      problems.push(
-        problem(
-          script.file,
-          parameter,
-          `-${rule.name} is [${parameter.type ?? 'untyped'}], not [${rule.type}]`,
-        ),
-      );
-    }
-    if (rule.validateSet) {
-      const set = parameter.attributes.find((a) => /^ValidateSet$/i.test(a.name));
-      const values = (set?.positional ?? []).map(String);
-      const want = [...rule.validateSet].sort();
-      if (JSON.stringify([...values].sort()) !== JSON.stringify(want)) {
-        problems.push(
-          problem(
-            script.file,
-            parameter,
-            `-${rule.name} needs [ValidateSet(${want.map((v) => `'${v}'`).join(', ')})], has ${set ? `(${values.join(', ')})` : 'none'}`,
-          ),
-        );
-      }
-    }
-  }
-  if (!namedTrue(info, 'SupportsShouldProcess')) {
-    problems.push(
-      problem(
-        script.file,
-        top,
-        'the script needs [CmdletBinding(SupportsShouldProcess)] (-WhatIf for -OnConflict Stop)',
-      ),
-    );
-  }
-  const statementList = tree.rootNode.namedChildren.find((c) => c.type === 'statement_list');
-  const last = statementList ? parts(statementList).at(-1) : undefined;
-  const exits = findNodes(tree.rootNode, 'flow_control_statement').filter(
-    (n) => n.child(0)?.text.toLowerCase() === 'exit',
-  );
-  const lastIsExit =
-    last?.type === 'flow_control_statement' &&
-    last.child(0)?.text.toLowerCase() === 'exit' &&
-    (() => {
-      const operand = parts(last)[0];
-      return operand !== undefined && unwrap(operand).type === 'variable';
-    })();
-  if (!lastIsExit) {
-    problems.push(
-      problem(script.file, last ?? top, 'the script must end with `exit $<code>` as its last statement'),
-    );
-  }
-  for (const exit of exits) {
-    if (exit.id !== last?.id) {
-      problems.push(
-        problem(
-          script.file,
-          exit,
-          'exit before the end of the script: return the code and let the final `exit` end it',
-        ),
-      );
-    }
-  }
-  tree.delete();
   return problems;
 }
