@@ -16,8 +16,8 @@ const loaders = {
   // The same call the CLI makes for `find-port --host 0.0.0.0 --exclude none`.
   'find-port': async () => {
     const [{ runFindPort }, { createFindPortDeps }, { parseHost }] = await Promise.all([
-      import('../src/commands/find-port.ts'),
-      import('../src/platform/system-deps.ts'),
+      import('../src/find-port/run-find-port.ts'),
+      import('../src/find-port/find-port-deps.ts'),
       import('../src/input/parse-host.ts'),
     ]);
     return {

@@ -4,7 +4,7 @@
 # SilentlyContinue must never let it carry on with half an answer.
 
 # Ports the dashboard's project uses beside it (7778, its USB camera server): never picked by
-# Find-TapoAvailablePort unless -AllowProjectPort. The core's list is src/probe/project-ports.ts;
+# Find-TapoAvailablePort unless -AllowProjectPort. The core's list is src/find-port/project-ports.ts;
 # a contract test keeps the two equal.
 $script:ProjectPort = @(7778)
 

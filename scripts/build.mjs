@@ -117,7 +117,7 @@ export function notStrictEqual(actual, expected, message) {
 
 await build({
   ...shared,
-  entryPoints: [path.join(root, 'src/cli.ts')],
+  entryPoints: [path.join(root, 'src/cli/main.ts')],
   outfile: path.join(dist, 'tapo-port.cjs'),
   banner: { js: '#!/usr/bin/env node\n' + shared.banner.js },
   plugins: [dockerEngineExternal, lazyStringWidth, leanAssertForYargs],

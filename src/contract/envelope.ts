@@ -1,4 +1,4 @@
-import { VERSION } from '../version.ts';
+import { VERSION } from './version.ts';
 
 /** Terraform's rule: minor = additive, major = breaking. Readers refuse an unknown major. */
 export const SCHEMA_VERSION = '1.0';

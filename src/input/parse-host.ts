@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { TapoError } from '../contract/error-catalogue.ts';
-import { normaliseAddress } from '../sockets/address-family.ts';
+import { normaliseAddress } from './address-family.ts';
 
 /** The address the dashboard will bind, as the core reasons about it. */
 export interface BindHost {

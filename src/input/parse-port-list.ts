@@ -1,5 +1,5 @@
 import { TapoError } from '../contract/error-catalogue.ts';
-import type { PortRange } from '../sockets/parse-proc-net-tcp.ts';
+import type { PortRange } from './port-range.ts';
 import { parsePort } from './parse-port.ts';
 
 /**

@@ -1,11 +1,11 @@
 import type { ContainerFacts } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
-import { familyOf, formatEndpoint } from '../sockets/address-family.ts';
+import { familyOf, formatEndpoint } from '../input/address-family.ts';
 import { makeListener, type Listener } from '../sockets/listener.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
 import { forwarderProduct, isDashboardCommandLine, isHttpSysPid, isWslRelay } from './known-holders.ts';
-import type { Owner } from './owner.ts';
-import { toDisplayName as shown } from '../render/display-safe.ts';
+import { emptyOwner, type Owner } from './owner.ts';
+import { toDisplayName as shown } from '../text/display-safe.ts';
 import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
 
 /** Everything gathered about the port; assembling owners from it is pure. */
@@ -49,7 +49,7 @@ export function assembleOwners(evidence: OwnerEvidence): Owner[] {
     if (containerIdsSeen.has(container.id)) continue;
     containerIdsSeen.add(container.id);
     owners.push({
-      ...blankOwner('container', null, publishedAddresses(container, evidence.port)),
+      ...emptyOwner('container', null, { addresses: publishedAddresses(container, evidence.port) }),
       description: describeContainer(container, forwarder),
       container,
       forwarder,
@@ -84,7 +84,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
     const urls = httpSys.urls.length > 0 ? ` ${httpSys.urls.map(shown).join(', ')}` : ' a registered URL';
     const by = registrants.length > 0 ? ` of ${registrants.join(', ')}` : '';
     return {
-      ...blankOwner('http.sys', null, addresses),
+      ...emptyOwner('http.sys', null, { addresses }),
       description: `the Windows HTTP service (http.sys, PID 4) ${where} for${urls}${by}`,
       process: facts,
       services: [...new Set(httpSys.processIds.flatMap((id) => evidence.services.get(id) ?? []))],
@@ -94,7 +94,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   const product = forwarderProduct(name);
   if (product) {
     return {
-      ...blankOwner('forwarder', null, addresses),
+      ...emptyOwner('forwarder', null, { addresses }),
       description: `${product}: ${label} forwards the port for a container`,
       process: facts,
       forwarder: { product, name, pid },
@@ -102,7 +102,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   }
   if (isWslRelay(name)) {
     return {
-      ...blankOwner('wsl', null, addresses),
+      ...emptyOwner('wsl', null, { addresses }),
       description: `WSL: ${label} relays the port from a program inside a WSL distribution`,
       process: facts,
       forwarder: { product: 'WSL', name, pid },
@@ -113,7 +113,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
     : undefined;
   if (hostNetworkContainer) {
     return {
-      ...blankOwner('container', null, addresses),
+      ...emptyOwner('container', null, { addresses }),
       description: `container ${shown(hostNetworkContainer.name)} (host network): ${label} ${where}`,
       process: facts,
       container: hostNetworkContainer,
@@ -123,7 +123,7 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
     const address = addresses[0] ?? '127.0.0.1';
     const healthStatus = evidence.dashboardHealth.get(pid) ?? null;
     return {
-      ...blankOwner('dashboard', pid, addresses),
+      ...emptyOwner('dashboard', pid, { addresses }),
       description: `an earlier Tapo dashboard, ${label} ${where}; health: ${healthStatus ?? 'not answering'}`,
       process: facts,
       dashboard: { healthUrl: evidence.healthUrl(address), healthStatus },
@@ -132,19 +132,19 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   const services = evidence.services.get(pid) ?? [];
   if (services.length > 0) {
     return {
-      ...blankOwner('service', pid, addresses),
+      ...emptyOwner('service', pid, { addresses }),
       description: `Windows service ${services.map(shown).join(', ')} in ${label} ${where}`,
       process: facts,
       services,
     };
   }
-  return { ...blankOwner('process', pid, addresses), description: `${label} ${where}`, process: facts };
+  return { ...emptyOwner('process', pid, { addresses }), description: `${label} ${where}`, process: facts };
 }
 
 function hiddenOwner(uid: number | null, addresses: string[], evidence: OwnerEvidence): Owner {
   const whose = uid === null ? 'another user' : `user id ${uid}`;
   return {
-    ...blankOwner('hidden', null, addresses),
+    ...emptyOwner('hidden', null, { addresses }),
     description: `a process of ${whose} that this account is not allowed to see, listening on ${addresses
       .map((a) => formatEndpoint(a, evidence.port))
       .join(', ')}`,
@@ -205,20 +205,4 @@ function groupByPid(listeners: Listener[]): {
 
 function uniqueAddresses(listeners: Listener[]): string[] {
   return [...new Set(listeners.map((l) => l.address))];
-}
-
-function blankOwner(kind: Owner['kind'], pid: number | null, addresses: string[]): Owner {
-  return {
-    kind,
-    pid,
-    description: '',
-    addresses,
-    process: null,
-    container: null,
-    forwarder: null,
-    services: null,
-    httpSys: null,
-    dashboard: null,
-    hidden: null,
-  };
 }

@@ -28,3 +28,21 @@ export interface Owner {
   dashboard: { healthUrl: string; healthStatus: string | null } | null;
   hidden: { uid: number | null; reason: string; revealCommand: string } | null;
 }
+
+/** An owner of `kind` with every fact empty (each key present, as the contract wants); `fields` fills in what is known. */
+export function emptyOwner(kind: OwnerKind, pid: number | null, fields: Partial<Owner> = {}): Owner {
+  return {
+    kind,
+    pid,
+    description: '',
+    addresses: [],
+    process: null,
+    container: null,
+    forwarder: null,
+    services: null,
+    httpSys: null,
+    dashboard: null,
+    hidden: null,
+    ...fields,
+  };
+}

@@ -1,5 +1,5 @@
-import { parseRealUid, parseStat } from './parse-proc-pid-files.ts';
-import type { ProcFs } from '../platform/proc-fs.ts';
+import { parseRealUid, parseStat } from '../system/parse-proc-pid-files.ts';
+import type { ProcFs } from '../system/proc-fs.ts';
 import type { ProcessFacts } from './process-facts.ts';
 
 /** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Node runs on. */

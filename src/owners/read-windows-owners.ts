@@ -1,7 +1,7 @@
 import { win32 } from 'node:path';
-import { isToolFailure, runTool } from '../platform/exec.ts';
-import type { Exec } from '../platform/exec.ts';
-import { system32Of } from '../sockets/read-listeners-windows.ts';
+import { isToolFailure, runTool } from '../system/exec.ts';
+import type { Exec } from '../system/exec.ts';
+import { system32Of } from '../system/windows-paths.ts';
 import type { WindowsReaderOptions } from '../sockets/read-listeners-windows.ts';
 import { parseCimProcessJson } from './parse-cim-process-json.ts';
 import { findHttpSysQueuesForPort, parseNetshHttpServiceState } from './parse-netsh-http.ts';

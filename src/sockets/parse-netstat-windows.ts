@@ -1,4 +1,4 @@
-import { familyOf, normaliseAddress } from './address-family.ts';
+import { familyOf, normaliseAddress } from '../input/address-family.ts';
 import { makeListener } from './listener.ts';
 import type { Listener } from './listener.ts';
 

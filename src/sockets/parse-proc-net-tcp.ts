@@ -1,4 +1,5 @@
-import { normaliseAddress } from './address-family.ts';
+import type { PortRange } from '../input/port-range.ts';
+import { normaliseAddress } from '../input/address-family.ts';
 import { makeListener } from './listener.ts';
 import type { Listener } from './listener.ts';
 
@@ -59,12 +60,6 @@ export function parseProcNetTcp(
     );
   }
   return listeners;
-}
-
-/** Inclusive port range, for the next-free-port scan. */
-export interface PortRange {
-  from: number;
-  to: number;
 }
 
 function toPortTest(port: number | PortRange | undefined): (candidate: number) => boolean {

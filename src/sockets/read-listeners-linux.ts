@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
-import { findPidsByInodes } from '../owners/find-pids-by-inode.ts';
-import type { ProcFs } from '../platform/proc-fs.ts';
+import { findPidsByInodes } from './find-pids-by-inode.ts';
+import type { ProcFs } from '../system/proc-fs.ts';
 import { parseProcNetTcp } from './parse-proc-net-tcp.ts';
 import type { Listener, ListenerTable } from './listener.ts';
 

@@ -1,4 +1,4 @@
-import type { Exec } from '../platform/exec.ts';
+import type { Exec } from '../system/exec.ts';
 import type { ListenerTable } from './listener.ts';
 import { parseMacNetstat } from './parse-netstat-macos.ts';
 

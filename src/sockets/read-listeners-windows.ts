@@ -1,6 +1,7 @@
+import { system32Of } from '../system/windows-paths.ts';
 import { win32 } from 'node:path';
-import { isToolFailure, runTool } from '../platform/exec.ts';
-import type { Exec, ExecOptions } from '../platform/exec.ts';
+import { isToolFailure, runTool } from '../system/exec.ts';
+import type { Exec, ExecOptions } from '../system/exec.ts';
 import type { ListenerTable } from './listener.ts';
 import { parseExcludedPortRanges } from './parse-netsh-excluded-ranges.ts';
 import { parseWindowsNetstat } from './parse-netstat-windows.ts';
@@ -97,10 +98,6 @@ export async function readWindowsReservedRanges(
     }
   });
   return reserved;
-}
-
-export function system32Of(options: WindowsReaderOptions): string {
-  return win32.join(options.systemRoot ?? process.env['SystemRoot'] ?? 'C:\\Windows', 'System32');
 }
 
 function latin1(options: WindowsReaderOptions): ExecOptions {

@@ -3,9 +3,9 @@ import { TapoError } from '../contract/error-catalogue.ts';
 import { parseConfirmedTargets } from '../input/parse-confirmed-targets.ts';
 import { parseHost, type BindHost } from '../input/parse-host.ts';
 import { parsePort } from '../input/parse-port.ts';
-import { hasUnsafeDisplayCharacter } from '../render/display-safe.ts';
-import { asTapoError, resolveStateDir } from './state-dir.ts';
-import type { StartPolicy } from './status-record.ts';
+import { hasUnsafeDisplayCharacter } from '../text/display-safe.ts';
+import { asTapoError, resolveStateDir } from '../status/state-dir.ts';
+import type { StartPolicy } from '../status/status-record.ts';
 
 /** `tapo-port start`, checked: every value valid, every path absolute. */
 export interface StartRequest {

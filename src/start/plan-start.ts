@@ -1,8 +1,8 @@
-import type { CheckData } from '../commands/check.ts';
+import type { CheckData } from '../check/run-check.ts';
 import type { Owner } from '../owners/owner.ts';
-import { ownerList } from '../render/describe-conflict.ts';
-import { toDisplayName } from '../render/display-safe.ts';
-import type { ConflictOwner, ConflictRecord, StartPolicy } from './status-record.ts';
+import { ownerList } from '../status/describe-conflict.ts';
+import { toDisplayName } from '../text/display-safe.ts';
+import type { ConflictOwner, ConflictRecord, StartPolicy } from '../status/status-record.ts';
 
 /** What `start` does about the port `check` just looked at. Pure. */
 export type StartDecision =

@@ -2,8 +2,8 @@
 // ss over netlink; when ss is not installed either, the check says which dependency is missing.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { linuxAdapter } from '../../src/platform/linux-adapter.ts';
-import { realProcFs, type ProcFs } from '../../src/platform/proc-fs.ts';
+import { linuxAdapter } from '../../src/adapters/linux-adapter.ts';
+import { realProcFs, type ProcFs } from '../../src/system/proc-fs.ts';
 import { freePort, startHolder, type Holder } from '../support/holders.ts';
 
 const withoutSocketTables: ProcFs = {

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { StartData } from '../../src/commands/run-start.ts';
+import type { StartData } from '../../src/start/start-types.ts';
 import {
   canBind,
   canConnect,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { createStopDeps } from '../../src/platform/stop-deps.ts';
+import { createStopDeps } from '../../src/stop/stop-deps.ts';
 import type { LockOwner } from '../../src/start/instance-lock.ts';
 import {
   deadPid,

@@ -4,7 +4,7 @@
 // process, port and health decide).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { StatusData } from '../../src/commands/status.ts';
+import type { StatusData } from '../../src/status/run-status.ts';
 import type { Envelope } from '../../src/contract/envelope.ts';
 import { runCli } from '../support/run-cli.ts';
 import {

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type Docker from 'dockerode';
-import { runStop } from '../../src/commands/run-stop.ts';
+import { runStop } from '../../src/stop/run-stop.ts';
 import { parseHost } from '../../src/input/parse-host.ts';
-import { createStopDeps, readAncestorPids } from '../../src/platform/stop-deps.ts';
+import { createStopDeps, readAncestorPids } from '../../src/stop/stop-deps.ts';
 import { requireDockerOrSkip, testDockerHost } from '../support/docker-available.ts';
 import { removeTestContainers, runTestContainer, waitForListen } from '../support/docker-containers.ts';
 import { freePort } from '../support/holders.ts';

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, afterEach, describe, it } from 'node:test';
-import { runStop, type StopData, type StopOptions } from '../../src/commands/run-stop.ts';
+import { runStop } from '../../src/stop/run-stop.ts';
+import { type StopData, type StopOptions } from '../../src/stop/stop-types.ts';
 import { parseHost } from '../../src/input/parse-host.ts';
-import { createStopDeps, readAncestorPids } from '../../src/platform/stop-deps.ts';
+import { createStopDeps, readAncestorPids } from '../../src/stop/stop-deps.ts';
 import { freePort, startHolder, type Holder } from '../support/holders.ts';
 import { isAlive, killAll, startRespawningHolder, startStubbornHolder } from '../support/stop-holders.ts';
 

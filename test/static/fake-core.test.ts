@@ -13,8 +13,8 @@ import { after, describe, it } from 'node:test';
 import { toAsciiJson } from '../../src/contract/envelope.ts';
 import { errorCatalogue, type ErrorCode } from '../../src/contract/error-catalogue.ts';
 import { ExitCode } from '../../src/contract/exit-codes.ts';
-import { exitCodeForStatus } from '../../src/commands/port-status-exit.ts';
-import type { PortStatus } from '../../src/commands/port-status.ts';
+import { exitCodeForStatus } from '../../src/check/port-status-exit.ts';
+import type { PortStatus } from '../../src/check/port-status.ts';
 import { evaluatePowerShellData, findNodes, parsePowerShell } from '../support/powershell-parser.ts';
 import { assertMatchesSchema } from '../support/schema.ts';
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckData } from '../../src/commands/check.ts';
+import type { CheckData } from '../../src/check/run-check.ts';
 import type { Envelope } from '../../src/contract/envelope.ts';
 
 export const bundlePath = path.join(import.meta.dirname, '..', '..', 'dist', 'tapo-port.cjs');

@@ -1,20 +1,20 @@
 // A fake machine for runStart: a virtual clock that moves only when start sleeps, scripted
 // checks, probes, locks and dashboards, and a log of every call in order. Nothing real is
 // started, bound or written.
-import type { CheckData } from '../../src/commands/check.ts';
+import type { CheckData } from '../../src/check/run-check.ts';
 import type {
   DashboardExit,
   LaunchedDashboard,
   StartDeps,
   StartOptions,
-} from '../../src/commands/run-start.ts';
-import type { StopData, StopOutcome } from '../../src/commands/run-stop.ts';
-import type { StatusData } from '../../src/commands/status.ts';
+} from '../../src/start/start-types.ts';
+import type { StopData, StopOutcome } from '../../src/stop/stop-types.ts';
+import type { StatusData } from '../../src/status/run-status.ts';
 import { parseHost } from '../../src/input/parse-host.ts';
 import type { Owner } from '../../src/owners/owner.ts';
-import type { BindProbeResult } from '../../src/probe/bind-probe.ts';
+import type { BindProbeResult } from '../../src/system/bind-probe.ts';
 import type { LockOwner } from '../../src/start/instance-lock.ts';
-import type { DashboardStatusRecord } from '../../src/start/status-record.ts';
+import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { checkData, processOwner } from '../unit/stop/stop-fakes.ts';
 
 export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);

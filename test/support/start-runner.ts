@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
-import type { DashboardStatusRecord } from '../../src/start/status-record.ts';
+import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { bundlePath } from './run-cli.ts';
 
 export const fixtureProjectDir = path.join(import.meta.dirname, '..', 'fixtures', 'fake-dashboard');

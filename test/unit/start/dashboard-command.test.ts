@@ -18,7 +18,7 @@ import {
   type ModuleProbeContext,
   type ProjectPython,
 } from '../../../src/start/dashboard-command.ts';
-import { hostileInputs } from '../render/hostile-inputs.ts';
+import { hostileInputs } from '../../support/hostile-inputs.ts';
 
 interface FindCase {
   name: string;

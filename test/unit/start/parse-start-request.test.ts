@@ -9,11 +9,11 @@ import {
   type StartArguments,
   type StartRequest,
 } from '../../../src/start/parse-start-request.ts';
-import { hostileInputs } from '../render/hostile-inputs.ts';
+import { hostileInputs } from '../../support/hostile-inputs.ts';
 
 type Context = Parameters<typeof parseStartRequest>[1];
 
-/** What the CLI passes when no option is given (src/cli.ts). */
+/** What the CLI passes when no option is given (src/cli/main.ts). */
 const args = (fields: Partial<StartArguments> = {}): StartArguments => ({
   port: '7777',
   host: '0.0.0.0',

@@ -2,12 +2,12 @@
 // at, how the conflict is recorded, and the few words that name the holder.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PortStatus } from '../../../src/commands/port-status.ts';
+import type { PortStatus } from '../../../src/check/port-status.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import { decideStart, describeHolder, toConflictRecord } from '../../../src/start/plan-start.ts';
-import type { ConflictOwner, ConflictRecord, StartPolicy } from '../../../src/start/status-record.ts';
+import type { ConflictOwner, ConflictRecord, StartPolicy } from '../../../src/status/status-record.ts';
 import { busy, dashboardOwner, free } from '../../support/start-fakes.ts';
-import { hostileInputs } from '../render/hostile-inputs.ts';
+import { hostileInputs } from '../../support/hostile-inputs.ts';
 import {
   containerOwner,
   forwarderOwner,
@@ -17,7 +17,7 @@ import {
   serviceOwner,
   wslOwner,
 } from '../stop/stop-fakes.ts';
-import { UNSAFE_FOR_TERMINAL } from '../core/core-fakes.ts';
+import { UNSAFE_FOR_TERMINAL } from '../../support/check-fakes.ts';
 
 const POLICIES: StartPolicy[] = ['reuse', 'fail', 'next', 'stop'];
 const NOT_FREE: PortStatus[] = ['in-use', 'reserved', 'forbidden', 'shadowed', 'unknown'];

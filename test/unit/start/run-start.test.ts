@@ -4,7 +4,9 @@
 // virtual, so waits of a minute take no time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { connectAddressOf, resolveHealthUrl, runStart } from '../../../src/commands/run-start.ts';
+import { connectAddressOf } from '../../../src/input/address-family.ts';
+import { runStart } from '../../../src/start/run-start.ts';
+import { resolveHealthUrl } from '../../../src/start/await-ready.ts';
 import { TapoError } from '../../../src/contract/error-catalogue.ts';
 import { parseHost } from '../../../src/input/parse-host.ts';
 import {

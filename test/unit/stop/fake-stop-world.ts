@@ -1,6 +1,6 @@
 // A fake machine for runStop: processes that hold the port and react to signals, containers, a
 // clock that only moves when runStop sleeps, and a log of every call in order.
-import type { StopDeps } from '../../../src/commands/run-stop.ts';
+import type { StopDeps } from '../../../src/stop/stop-types.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import { checkData, containerOwner, processOwner } from './stop-fakes.ts';
 

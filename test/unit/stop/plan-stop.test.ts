@@ -1,7 +1,8 @@
 // planStop: every refusal rule, the container (never its forwarder), supervisors, selection.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planStop, stopTargetKey, type StopPlanOptions } from '../../../src/commands/plan-stop.ts';
+import { planStop, stopTargetKey } from '../../../src/stop/plan-stop.ts';
+import { type StopPlanOptions } from '../../../src/stop/stop-plan-types.ts';
 import { TapoError } from '../../../src/contract/error-catalogue.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import {

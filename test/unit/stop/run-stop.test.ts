@@ -2,7 +2,8 @@
 // only after the timeout, respawn reported once, dry run inert.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runStop, type StopOptions } from '../../../src/commands/run-stop.ts';
+import { runStop } from '../../../src/stop/run-stop.ts';
+import { type StopOptions } from '../../../src/stop/stop-types.ts';
 import { parseHost } from '../../../src/input/parse-host.ts';
 import { FakeStopWorld } from './fake-stop-world.ts';
 

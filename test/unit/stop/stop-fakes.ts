@@ -1,5 +1,5 @@
 // Builders for the stop unit tests: CheckData around a list of owners, and owners of each kind.
-import type { CheckData } from '../../../src/commands/check.ts';
+import type { CheckData } from '../../../src/check/run-check.ts';
 import type { ContainerFacts } from '../../../src/docker/container-facts.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
 import { emptyProcessFacts, type ProcessFacts } from '../../../src/owners/process-facts.ts';

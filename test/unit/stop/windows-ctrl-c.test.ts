@@ -1,8 +1,8 @@
 // The Windows stop helper cannot run here; its text is pinned instead.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validServiceName } from '../../../src/platform/stop-deps.ts';
-import { buildWindowsStopScript, encodePowerShellCommand } from '../../../src/platform/windows-ctrl-c.ts';
+import { validServiceName } from '../../../src/stop/stop-deps.ts';
+import { buildWindowsStopScript, encodePowerShellCommand } from '../../../src/stop/windows-ctrl-c.ts';
 
 const request = { pid: 4242, startTime: '2026-11-25T08:15:30.1234567Z', protectedPids: [900, 901] };
 

@@ -1,0 +1,16 @@
+import type { ProcessFacts } from '../owners/process-facts.ts';
+import type { ListenerTable } from '../sockets/listener.ts';
+import type { ReservedRange } from '../sockets/reserved-range.ts';
+
+/** What differs between operating systems; everything else is shared. */
+export interface PlatformAdapter {
+  readListeners(port: number): Promise<ListenerTable>;
+  /** TCP listeners on ports `from`..`to` (no owner lookup), for the next-free-port scan. */
+  readListenersBetween(from: number, to: number): Promise<ListenerTable>;
+  /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
+  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  readOwnerFacts(
+    pids: number[],
+  ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;
+  readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[]; warnings?: string[] } | null>;
+}

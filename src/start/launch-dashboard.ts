@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { TapoError } from '../contract/error-catalogue.ts';
+import type { DashboardExit, LaunchedDashboard } from './start-types.ts';
+import { OutputTail } from './output-tail.ts';
+
+export interface LaunchOptions {
+  argv: string[];
+  cwd: string;
+  platform: NodeJS.Platform;
+  /** Where its stdout goes (our stdout; our stderr under --json). */
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Each complete line it printed, for the log file. */
+  onLine(stream: 'out' | 'err', line: string): void;
+  /** Told the PID the moment it exists, before anything is awaited (a signal may come at once). */
+  onSpawn?(dashboard: LaunchedDashboard): void;
+}
+
+/** After the process exits, how long its pipes may stay open (a grandchild holding them). */
+const DRAIN_AFTER_EXIT_MS = 1000;
+
+/**
+ * Starts the dashboard in the foreground: output passes through and is kept (the last lines, for
+ * errors), Python output is unbuffered, and on Linux and macOS it leads its own process group so
+ * a signal we forward reaches it (and its workers) exactly once.
+ */
+export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboard> {
+  const [file, ...args] = options.argv;
+  if (file === undefined || file === '') {
+    return Promise.reject(new TapoError('E_USAGE', 'the dashboard command is empty'));
+  }
+  const posix = options.platform !== 'win32';
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(file, args, {
+      cwd: options.cwd,
+      // Unbuffered, so lines pass through as they come; UTF-8, because into a pipe Python writes
+      // the ANSI code page on Windows and fails on the first character outside it.
+      env: {
+        PYTHONIOENCODING: 'utf-8',
+        ...process.env,
+        PYTHONUNBUFFERED: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: posix,
+      windowsHide: false,
+      shell: false,
+    });
+  } catch (error) {
+    // Node refuses .cmd and .bat files without a shell (EINVAL) before anything starts.
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return Promise.reject(
+      new TapoError(
+        'E_DEPENDENCY_MISSING',
+        `the dashboard command ${JSON.stringify(file)} cannot be started directly (${code})`,
+        'A .cmd or .bat file runs through cmd: tapo-port start -- cmd /c <file> ..., or name the program it starts.',
+      ),
+    );
+  }
+  const tail = new OutputTail();
+  const pass = (stream: 'out' | 'err', sink: NodeJS.WritableStream) => {
+    let partial = '';
+    // A character split across two chunks must not become two replacement characters.
+    const decoder = new StringDecoder('utf8');
+    return (chunk: Buffer): void => {
+      sink.write(chunk);
+      const text = decoder.write(chunk);
+      tail.push(text);
+      const lines = (partial + text).split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onLine(stream, line);
+      if (partial.length > 8192) {
+        options.onLine(stream, partial);
+        partial = '';
+      }
+    };
+  };
+  child.stdout?.on('data', pass('out', options.stdout));
+  child.stderr?.on('data', pass('err', options.stderr));
+
+  return new Promise((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? new TapoError(
+              'E_DEPENDENCY_MISSING',
+              `the dashboard command ${JSON.stringify(file)} was not found (working directory ${options.cwd})`,
+              'Check the command after --, or install the program it names.',
+            )
+          : new TapoError(
+              'E_DEPENDENCY_MISSING',
+              `the dashboard command ${JSON.stringify(file)} could not be started: ${error.code ?? error.message}`,
+              'Check that the program exists and is executable.',
+            ),
+      );
+    });
+    child.once('spawn', () => {
+      const pid = child.pid;
+      if (pid === undefined) {
+        reject(new TapoError('E_UNEXPECTED', 'the dashboard started without a PID'));
+        return;
+      }
+      const exited = new Promise<DashboardExit>((settle) => {
+        child.once('exit', (code, signal) => {
+          // What it left in its process group (workers, a reloader's child) goes with it.
+          if (posix) signalDashboard(pid, true, 'SIGTERM', () => undefined);
+          const result: DashboardExit = {
+            code,
+            signal,
+            exitCode: code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)),
+          };
+          // 'close' comes once its pipes are drained; a grandchild holding them must not hold us.
+          const timer = setTimeout(() => settle(result), DRAIN_AFTER_EXIT_MS);
+          child.once('close', () => {
+            clearTimeout(timer);
+            settle(result);
+          });
+        });
+      });
+      const dashboard: LaunchedDashboard = {
+        pid,
+        startTime: null,
+        exited,
+        lastLines: () => tail.lines(),
+        terminate: (mode) =>
+          signalDashboard(child.pid, posix, mode === 'ask' ? 'SIGTERM' : 'SIGKILL', () =>
+            child.kill(mode === 'ask' ? 'SIGTERM' : 'SIGKILL'),
+          ),
+      };
+      options.onSpawn?.(dashboard);
+      resolve(dashboard);
+    });
+  });
+}
+
+/**
+ * To the whole process group on POSIX (the dashboard leads it), as a terminal's Ctrl+C would;
+ * on Windows Node's kill is TerminateProcess whatever the signal.
+ */
+export function signalDashboard(
+  pid: number | undefined,
+  posix: boolean,
+  signal: NodeJS.Signals,
+  fallback: () => void,
+): void {
+  if (pid === undefined) return;
+  try {
+    if (posix) process.kill(-pid, signal);
+    else fallback();
+  } catch {
+    // Already gone: its exit is on its way.
+  }
+}

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCheck } from '../../../src/check/run-check.ts';
+import { TapoError } from '../../../src/contract/error-catalogue.ts';
+import { scenario } from './check-scenarios.ts';
+import {
+  container,
+  dockerOk,
+  facts,
+  fakeDeps,
+  host,
+  listener,
+  probe,
+  readableTable,
+} from '../../support/check-fakes.ts';
+
+describe('runCheck: what it asks, and when', () => {
+  it('a free port: no owner lookup beyond the empty list, no next-port scan', async () => {
+    const { deps, calls } = fakeDeps(scenario('linux-free').world);
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7799);
+    assert.equal(data.status, 'free');
+    assert.deepEqual(calls.ownerPids, [[]]);
+    assert.deepEqual(calls.nextFreePort, []);
+    assert.deepEqual(calls.httpSysPorts, []);
+  });
+
+  it('asks for facts of the blocking and shadowing PIDs only, each once', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([
+        listener({ address: '0.0.0.0', family: 4, pid: 10 }),
+        listener({ address: '::', family: 6, pid: 10 }),
+        listener({ address: '::1', family: 6, pid: 11 }),
+        listener({ address: '192.168.1.9', family: 4, pid: 12 }),
+      ]),
+    });
+    const { data } = await runCheck(deps, host('127.0.0.1'), 7777);
+    assert.deepEqual(calls.ownerPids, [[10, 11]]);
+    // Every listener is reported with its relation, the unrelated one too.
+    assert.deepEqual(
+      data.listeners.map((l) => [l.address, l.pid, l.relation]),
+      [
+        ['0.0.0.0', 10, 'blocks'],
+        ['::', 10, 'shadows'],
+        ['::1', 11, 'shadows'],
+        ['192.168.1.9', 12, 'none'],
+      ],
+    );
+    assert.deepEqual(calls.nextFreePort, [{ host: '127.0.0.1', port: 7777 }]);
+  });
+
+  it('asks http.sys only on Windows and only when PID 4 holds the port, and looks up its registrants', async () => {
+    const windows = fakeDeps(scenario('win32-pid4-http-sys').world);
+    await runCheck(windows.deps, host('0.0.0.0'), 8080);
+    assert.deepEqual(windows.calls.httpSysPorts, [8080]);
+    // Neither of the two unnamed queues is certainly the URL's: their processes are not asked about.
+    assert.deepEqual(windows.calls.ownerPids, [[4]]);
+
+    const linux = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '0.0.0.0', family: 4, pid: 4 })]),
+    });
+    await runCheck(linux.deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(linux.calls.httpSysPorts, []);
+
+    const otherPid = fakeDeps(scenario('win32-wslhost').world);
+    await runCheck(otherPid.deps, host('0.0.0.0'), 80);
+    assert.deepEqual(otherPid.calls.httpSysPorts, []);
+  });
+
+  it('asks Docker for the port, then again with the container ids found in holders cgroups', async () => {
+    const id = 'd'.repeat(64);
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '0.0.0.0', family: 4, pid: 5000 })]),
+      processes: [facts(5000, { name: 'httpd', cgroupContainerId: id })],
+      docker: {
+        status: dockerOk,
+        containers: [container({ id, name: 'probe2', publishedPorts: [], networkMode: 'host' })],
+      },
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(calls.docker, [
+      { port: 7777, containerIds: [] },
+      { port: 7777, containerIds: [id] },
+    ]);
+    assert.deepEqual(
+      data.owners.map((o) => [o.kind, o.pid, o.container?.name]),
+      [['container', null, 'probe2']],
+    );
+  });
+
+  it('asks a dashboard for its health through the loopback of the family it listens on', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('bound'),
+      table: readableTable([listener({ address: '::', family: 6, pid: 2345 })]),
+      processes: [
+        facts(2345, { name: 'python', commandLine: 'python -m tapo_camera_mcp.web --host :: --port 7777' }),
+      ],
+      health: { 'http://[::1]:7777/api/health': 'degraded' },
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(calls.healthUrls, ['http://[::1]:7777/api/health']);
+    assert.equal(data.status, 'shadowed');
+    assert.deepEqual(data.owners[0]?.dashboard, {
+      healthUrl: 'http://[::1]:7777/api/health',
+      healthStatus: 'degraded',
+    });
+  });
+
+  it('reader warnings become W_PARTIAL, an unreadable table W_SOCKET_TABLE, a failing engine W_DOCKER', async () => {
+    const { deps } = fakeDeps({
+      platform: 'win32',
+      probe: probe('bound'),
+      table: {
+        readable: false,
+        source: 'netstat -ano',
+        reason: 'could not run netstat.exe -ano (ENOENT)',
+        warnings: [],
+      },
+      reserved: { ranges: [], warnings: ['IPv6 excluded port ranges are unknown: timed out'] },
+      docker: {
+        status: {
+          state: 'error',
+          endpoint: 'npipe:////./pipe/docker_engine',
+          endpointSource: 'default',
+          message: null,
+        },
+        containers: [],
+      },
+    });
+    const { data, warnings } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.equal(data.status, 'unknown');
+    assert.deepEqual(warnings, [
+      { code: 'W_PARTIAL', message: 'IPv6 excluded port ranges are unknown: timed out' },
+      { code: 'W_SOCKET_TABLE', message: 'socket table unreadable: could not run netstat.exe -ano (ENOENT)' },
+      { code: 'W_DOCKER', message: 'Docker engine error' },
+    ]);
+  });
+
+  it('an address this machine does not have is E_HOST_NOT_LOCAL (exit 2), not a port answer', async () => {
+    const { deps } = fakeDeps({
+      platform: 'linux',
+      probe: probe('address-not-local', 'EADDRNOTAVAIL'),
+      table: readableTable([]),
+    });
+    await assert.rejects(runCheck(deps, host('192.0.2.1'), 7777), (error: unknown) => {
+      assert.ok(error instanceof TapoError);
+      assert.equal(error.code, 'E_HOST_NOT_LOCAL');
+      assert.equal(error.message, '--host "192.0.2.1" is not an address of this machine (EADDRNOTAVAIL)');
+      return true;
+    });
+  });
+
+  it('a socket table whose tool is not installed is E_DEPENDENCY_MISSING (exit 3), not "unknown"', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'win32',
+      probe: probe('bound'),
+      table: {
+        readable: false,
+        source: 'netstat -ano',
+        reason: 'could not run netstat.exe -ano (ENOENT)',
+        warnings: [],
+        missingTool: 'netstat.exe',
+      },
+    });
+    await assert.rejects(runCheck(deps, host('0.0.0.0'), 7777), (error: unknown) => {
+      assert.ok(error instanceof TapoError);
+      assert.equal(error.code, 'E_DEPENDENCY_MISSING');
+      assert.equal(
+        error.message,
+        'cannot read the socket table: netstat.exe is not installed (could not run netstat.exe -ano (ENOENT))',
+      );
+      return true;
+    });
+    assert.deepEqual(calls.ownerPids, []);
+  });
+
+  it('an unreadable table whose tool is there is "unknown", never "free"', async () => {
+    const { deps } = fakeDeps({
+      platform: 'win32',
+      probe: probe('bound'),
+      table: {
+        readable: false,
+        source: 'netstat -ano',
+        reason: 'netstat -ano printed no TCP rows',
+        warnings: [],
+      },
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.equal(data.status, 'unknown');
+  });
+
+  // queryDocker is started before the socket table is read. The real one can reject (the
+  // separately bundled Docker client fails to load); the socket answer must survive that, and no
+  // rejection may be left unhandled (Node ends the process on one, after the CLI wrote its answer).
+  it('a Docker query that rejects is a W_DOCKER warning, not a failed check', async () => {
+    const { deps } = fakeDeps(scenario('linux-python3-wildcard').world);
+    deps.queryDocker = async () => {
+      throw new Error('Cannot find module dist/docker-engine.cjs');
+    };
+    const { data, warnings } = await runCheck(deps, host('0.0.0.0'), 7781);
+    assert.equal(data.status, 'in-use');
+    assert.deepEqual(
+      warnings.map((w) => w.code),
+      ['W_DOCKER'],
+    );
+  });
+
+  it('a Docker query that rejects while the host is refused leaves no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { deps } = fakeDeps({
+        platform: 'linux',
+        probe: probe('address-not-local', 'EADDRNOTAVAIL'),
+        table: readableTable([]),
+      });
+      deps.queryDocker = () =>
+        new Promise((_resolve, reject) => setTimeout(() => reject(new Error('docker client failed')), 5));
+      await assert.rejects(runCheck(deps, host('192.0.2.1'), 7777), { code: 'E_HOST_NOT_LOCAL' });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
