@@ -16,6 +16,7 @@ import type { BindProbeResult } from '../../src/system/bind-probe.ts';
 import type { LockOwner } from '../../src/start/instance-lock.ts';
 import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { checkData, processOwner } from '../unit/stop/stop-fakes.ts';
+import { statusRecord } from './status-record.ts';
 
 export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
 export const LAUNCHER = { pid: 4200, startTime: '2026-11-25T09:59:59.000Z' };
@@ -98,29 +99,17 @@ export function otherRecord(
   launcherPid: number,
   fields: Partial<DashboardStatusRecord> = {},
 ): DashboardStatusRecord {
-  return {
-    schemaVersion: '1.0',
-    requestedPort: 7777,
-    host: '0.0.0.0',
-    policy: 'reuse',
-    port: 7777,
-    state: 'running',
-    conflict: null,
+  return statusRecord({
     dashboard: {
       pid: 6100,
       startTime: '2026-11-25T09:58:02.000Z',
       command: ['python', '-m', 'tapo_camera_mcp.web'],
     },
-    url: 'http://127.0.0.1:7777/',
-    healthUrl: 'http://127.0.0.1:7777/api/health',
     launcher: { pid: launcherPid, startTime: '2026-11-25T09:58:00.000Z' },
     startedAt: '2026-11-25T09:58:01.000Z',
     updatedAt: '2026-11-25T09:58:05.000Z',
-    exitCode: null,
-    message: null,
-    logFile: null,
     ...fields,
-  };
+  });
 }
 
 export function statusOf(

@@ -7,7 +7,7 @@ import {
   readWindowsProcessFacts,
 } from '../../../src/owners/read-windows-owners.ts';
 import { buildCimQueryScript } from '../../../src/owners/windows-cim-query.ts';
-import type { Exec, ExecOptions, ExecResult } from '../../../src/system/exec.ts';
+import { recordingExec, type ExecAnswer } from '../../support/recording-exec.ts';
 
 const fixtures = path.join(import.meta.dirname, '..', '..', 'fixtures', 'windows');
 const bytesOf = (name: string): Buffer => readFileSync(path.join(fixtures, name));
@@ -16,23 +16,11 @@ const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.e
 const NETSH = 'C:\\Windows\\System32\\netsh.exe';
 const options = { systemRoot: 'C:\\Windows' };
 
-interface Call {
-  file: string;
-  args: string[];
-  options: ExecOptions | undefined;
-}
-
 /** Answers by program; PowerShell's answer is checked against the script for `expectPids`. */
-function fakeExec(answers: {
-  netsh?: Buffer | ExecResult;
-  powershell?: Buffer | ExecResult;
-  expectPids?: number[];
-}): { exec: Exec; calls: Call[] } {
-  const calls: Call[] = [];
-  const exec: Exec = async (file, args, execOptions) => {
-    calls.push({ file, args, options: execOptions });
+function fakeExec(answers: { netsh?: ExecAnswer; powershell?: ExecAnswer; expectPids?: number[] }) {
+  return recordingExec((file, args) => {
     const answer = file === NETSH ? answers.netsh : file === POWERSHELL ? answers.powershell : undefined;
-    if (answer === undefined) throw Object.assign(new Error(`unexpected ${file}`), { code: 'ENOENT' });
+    if (answer === undefined) return Object.assign(new Error(`unexpected ${file}`), { code: 'ENOENT' });
     if (file === POWERSHELL && answers.expectPids !== undefined) {
       assert.deepEqual(args, [
         '-NoProfile',
@@ -41,11 +29,8 @@ function fakeExec(answers: {
         buildCimQueryScript(answers.expectPids),
       ]);
     }
-    if (Buffer.isBuffer(answer))
-      return { stdout: answer.toString(execOptions?.encoding ?? 'utf8'), stderr: '', code: 0 };
     return answer;
-  };
-  return { exec, calls };
+  });
 }
 
 const PS7 = bytesOf('cim-process.ps7.CONSTRUCTED.arrays.crlf.json');

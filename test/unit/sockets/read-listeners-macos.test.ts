@@ -2,25 +2,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Exec, ExecResult } from '../../../src/system/exec.ts';
+import { recordingExec, type ExecAnswer } from '../../support/recording-exec.ts';
 import { makeListener } from '../../../src/sockets/listener.ts';
 import { readMacListeners } from '../../../src/sockets/read-listeners-macos.ts';
+
+/** One answer for every call. */
+const answering = (answer: ExecAnswer) => recordingExec(() => answer);
 
 const fixture = (name: string): string =>
   readFileSync(path.join(import.meta.dirname, '..', '..', 'fixtures', 'macos', name), 'utf8');
 
-function recordingExec(answer: ExecResult | Error): { exec: Exec; calls: unknown[][] } {
-  const calls: unknown[][] = [];
-  const exec: Exec = async (file, args, options) => {
-    calls.push([file, args, options]);
-    if (answer instanceof Error) throw answer;
-    return answer;
-  };
-  return { exec, calls };
-}
-
 test('runs /usr/sbin/netstat -anv -p tcp (no shell) and keeps the listeners on the port', async () => {
-  const { exec, calls } = recordingExec({
+  const { exec, calls } = answering({
     stdout: fixture('netstat-anv.pre-sonoma.find-process-example.txt'),
     stderr: '',
     code: 0,
@@ -31,11 +24,14 @@ test('runs /usr/sbin/netstat -anv -p tcp (no shell) and keeps the listeners on t
     listeners: [makeListener({ address: '::', port: 443, family: 6, dualStack: true, pid: 61044 })],
     warnings: [],
   });
-  assert.deepEqual(calls, [['/usr/sbin/netstat', ['-anv', '-p', 'tcp'], { timeoutMs: 10_000 }]]);
+  assert.deepEqual(
+    calls.map((c) => [c.file, c.args, c.options]),
+    [['/usr/sbin/netstat', ['-anv', '-p', 'tcp'], { timeoutMs: 10_000 }]],
+  );
 });
 
 test('a layout without a pid column is readable but says how to find the owner', async () => {
-  const { exec } = recordingExec({
+  const { exec } = answering({
     stdout: fixture('netstat-an-line.sonoma-14.2.no-pid-column.node-netstat-43.txt'),
     stderr: '',
     code: 0,
@@ -56,7 +52,7 @@ test('netstat failing, timing out or missing makes the table unreadable with a r
   assert.deepEqual(
     await readMacListeners(
       7777,
-      recordingExec({ stdout: '', stderr: 'netstat: sysctl: Operation not permitted\n', code: 1 }).exec,
+      answering({ stdout: '', stderr: 'netstat: sysctl: Operation not permitted\n', code: 1 }).exec,
     ),
     {
       readable: false,
@@ -65,14 +61,14 @@ test('netstat failing, timing out or missing makes the table unreadable with a r
       warnings: [],
     },
   );
-  assert.deepEqual(await readMacListeners(7777, recordingExec({ stdout: '', stderr: '', code: null }).exec), {
+  assert.deepEqual(await readMacListeners(7777, answering({ stdout: '', stderr: '', code: null }).exec), {
     readable: false,
     source: 'netstat -anv -p tcp',
     reason: '/usr/sbin/netstat did not finish within 10 s.',
     warnings: [],
   });
   const missing = Object.assign(new Error('spawn /usr/sbin/netstat ENOENT'), { code: 'ENOENT' });
-  assert.deepEqual(await readMacListeners(7777, recordingExec(missing).exec), {
+  assert.deepEqual(await readMacListeners(7777, answering(missing).exec), {
     readable: false,
     source: 'netstat -anv -p tcp',
     reason: '/usr/sbin/netstat could not be run (ENOENT).',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Exec, ExecOptions, ExecResult } from '../../../src/system/exec.ts';
+import { recordingExec, type ExecAnswer } from '../../support/recording-exec.ts';
 import {
   readWindowsListenerTable,
   readWindowsReservedRanges,
@@ -15,26 +15,9 @@ const NETSTAT = 'C:\\Windows\\System32\\netstat.exe';
 const NETSH = 'C:\\Windows\\System32\\netsh.exe';
 const options = { systemRoot: 'C:\\Windows' };
 
-interface Call {
-  file: string;
-  args: string[];
-  options: ExecOptions | undefined;
-}
-
-/** Answers with recorded bytes, decoded the way execFileText would decode them for that call. */
-function fakeExec(answers: Record<string, Buffer | ExecResult | Error>): { exec: Exec; calls: Call[] } {
-  const calls: Call[] = [];
-  const exec: Exec = async (file, args, execOptions) => {
-    calls.push({ file, args, options: execOptions });
-    const answer = answers[[file, ...args].join(' ')];
-    if (answer === undefined) throw new Error(`unexpected command ${file} ${args.join(' ')}`);
-    if (answer instanceof Error) throw answer;
-    if (Buffer.isBuffer(answer))
-      return { stdout: answer.toString(execOptions?.encoding ?? 'utf8'), stderr: '', code: 0 };
-    return answer;
-  };
-  return { exec, calls };
-}
+/** Answers by the whole command line (program and arguments). */
+const fakeExec = (answers: Record<string, ExecAnswer>) =>
+  recordingExec((file, args) => answers[[file, ...args].join(' ')]);
 
 const enoent = (): Error => Object.assign(new Error('spawn netstat.exe ENOENT'), { code: 'ENOENT' });
 const NETSTAT_KEY = `${NETSTAT} -ano`;
@@ -72,7 +55,7 @@ describe('readWindowsListenerTable', () => {
   });
 
   it('says why the table is unknown: not runnable, stopped, failed, or not a table', async () => {
-    const cases: [Buffer | ExecResult | Error, string, string?][] = [
+    const cases: [ExecAnswer, string, string?][] = [
       [enoent(), 'could not run netstat.exe -ano (ENOENT)', 'netstat.exe'],
       [
         { stdout: '', stderr: '', code: null },

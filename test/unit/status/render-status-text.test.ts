@@ -6,27 +6,14 @@ import type { StatusData } from '../../../src/status/run-status.ts';
 import { renderStatusText } from '../../../src/status/render-status-text.ts';
 import type { DashboardStatusRecord } from '../../../src/status/status-record.ts';
 import { hostileInputs } from '../../support/hostile-inputs.ts';
+import { statusRecord } from '../../support/status-record.ts';
 
 function record(fields: Partial<DashboardStatusRecord> = {}): DashboardStatusRecord {
-  return {
-    schemaVersion: '1.0',
-    requestedPort: 7777,
-    host: '0.0.0.0',
-    policy: 'reuse',
-    port: 7777,
-    state: 'running',
-    conflict: null,
+  return statusRecord({
     dashboard: { pid: 4242, startTime: '2026-11-25T10:02:00.000Z', command: ['python'] },
-    url: 'http://127.0.0.1:7777/',
-    healthUrl: 'http://127.0.0.1:7777/api/health',
     launcher: { pid: 4200, startTime: null },
-    startedAt: '2026-11-25T10:02:00.000Z',
-    updatedAt: '2026-11-25T10:05:30.000Z',
-    exitCode: null,
-    message: null,
-    logFile: null,
     ...fields,
-  };
+  });
 }
 
 function data(fields: Partial<StatusData> = {}, live: Partial<StatusData['live']> = {}): StatusData {

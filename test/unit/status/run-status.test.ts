@@ -10,30 +10,11 @@ import {
 } from '../../../src/status/run-status.ts';
 import type { ConflictOwner, DashboardStatusRecord } from '../../../src/status/status-record.ts';
 import { hostileInputs } from '../../support/hostile-inputs.ts';
+import { RECORD_STARTED, statusRecord } from '../../support/status-record.ts';
 
-const STARTED = '2026-11-25T10:02:00.000Z';
+const STARTED = RECORD_STARTED;
 
-function record(fields: Partial<DashboardStatusRecord> = {}): DashboardStatusRecord {
-  return {
-    schemaVersion: '1.0',
-    requestedPort: 7777,
-    host: '0.0.0.0',
-    policy: 'reuse',
-    port: 7777,
-    state: 'running',
-    conflict: null,
-    dashboard: { pid: 4242, startTime: STARTED, command: ['python', '-m', 'tapo_camera_mcp.web'] },
-    url: 'http://127.0.0.1:7777/',
-    healthUrl: 'http://127.0.0.1:7777/api/health',
-    launcher: { pid: 4200, startTime: '2026-11-25T10:01:59.000Z' },
-    startedAt: STARTED,
-    updatedAt: '2026-11-25T10:05:30.000Z',
-    exitCode: null,
-    message: null,
-    logFile: null,
-    ...fields,
-  };
-}
+const record = statusRecord;
 
 /** A record that went to 7779 because of these owners of 7777. */
 function movedBy(owners: ConflictOwner[]): DashboardStatusRecord {
