@@ -41,9 +41,6 @@ $tests = @(foreach ($test in $run.Tests) {
                         "$($_.Exception.Message)`n$($_.ScriptStackTrace)"
                     }) -join "`n")
         }
-        elseif ($test.Result -eq 'Skipped' -and $null -ne $test.ErrorRecord) {
-            $message = [string]$test.ErrorRecord
-        }
         [ordered]@{
             name    = ($test.ExpandedPath)
             result  = [string]$test.Result

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { errorCatalogue } from '../../src/contract/error-catalogue.ts';
 import { ExitCode } from '../../src/contract/exit-codes.ts';
+import { projectPorts } from '../../src/find-port/project-ports.ts';
 import { findPowerShellFiles, formatProblem, type FileProblem } from '../support/powershell-checks.ts';
 import {
   checkCoreJsonUsage,
@@ -110,6 +111,14 @@ describe('the PowerShell module and start script against the core contract', () 
     const module = read(CORE_CALL);
     assert.deepEqual(messages(checkErrorCategoryTable(module, errorCodes)), []);
     assert.deepEqual(messages(codeFiles.flatMap((file) => checkErrorCategoryNames(read(file)))), []);
+  });
+
+  it("excludes the core's project ports in Find-TapoAvailablePort ($script:ProjectPort = projectPorts)", () => {
+    const source = read('powershell/PortFunctions.ps1').source;
+    const match = /^\$script:ProjectPort = @\(([\d, ]*)\)\r?$/m.exec(source);
+    assert.ok(match, 'powershell/PortFunctions.ps1 has no $script:ProjectPort = @(...) line');
+    const ports = (match[1] ?? '').split(',').map((port) => Number(port.trim()));
+    assert.deepEqual(ports, [...projectPorts]);
   });
 
   it("has the core's exit codes in the module, the start script, README.md and docs/start.md", () => {

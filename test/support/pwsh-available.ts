@@ -36,15 +36,15 @@ export function findPowerShellTools(): PowerShellTools | { reason: string } {
     (candidate): candidate is string => candidate !== null && existsSync(candidate),
   );
   if (pwsh === undefined) return { reason: 'no pwsh (TAPO_PWSH, .tools/powershell, PATH, ~/.dotnet/tools)' };
-  const pesterRoot = path.join(toolsDir, 'pester', 'pester');
   const pester = process.env.TAPO_PESTER?.trim() || null;
   if (pester !== null) {
     return existsSync(pester)
       ? { pwsh, pesterManifest: pester }
       : { reason: `TAPO_PESTER=${pester} does not exist` };
   }
-  const bundled = existsSync(pesterRoot) ? path.join(pesterRoot, '5.7.1', 'tools', 'Pester.psd1') : null;
-  return { pwsh, pesterManifest: bundled !== null && existsSync(bundled) ? bundled : null };
+  // Where scripts/install-powershell.sh restores its pinned Pester.
+  const bundled = path.join(toolsDir, 'pester', 'pester', '5.7.1', 'tools', 'Pester.psd1');
+  return { pwsh, pesterManifest: existsSync(bundled) ? bundled : null };
 }
 
 /** The tools, or null after skipping the test loudly (failing it under TAPO_REQUIRE_PWSH=1). */
