@@ -13,9 +13,10 @@ const LAYERS = [
   'find-port',
   'adapters', // the PlatformAdapter interface and one file per OS
   'owners', // shared readers: pure parsers and thin readers
+  'health', // the dashboard's /api/health: its answer read, fetched, and what it means
   'docker',
   'sockets',
-  'system', // OS primitives: exec, /proc, process identity, bind probe, health fetch
+  'system', // OS primitives: exec, /proc, process identity, bind probe
   'input', // parsing of user input: host, port, port lists, address family
   'text', // display-safe text, quoting for PowerShell, cmd and POSIX shells
   'contract', // the JSON envelope, error catalogue, exit codes, version

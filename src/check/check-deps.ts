@@ -1,4 +1,5 @@
 import type { CheckDeps } from './run-check.ts';
+import { checkHealthBudgetMs } from '../health/health-meaning.ts';
 import { probeBind } from '../system/bind-probe.ts';
 import { projectPorts } from '../find-port/project-ports.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
@@ -7,7 +8,18 @@ import { loadPlatformAdapter } from '../adapters/load-platform-adapter.ts';
 /** How far above the requested port a replacement is looked for. */
 const NEXT_PORT_SCAN_LIMIT = 100;
 
-export function createSystemDeps(platform: NodeJS.Platform = process.platform): CheckDeps {
+export interface SystemDepsOptions {
+  /** Per health request: `checkHealthBudgetMs` for check, more where the answer decides (start). */
+  healthBudgetMs?: number;
+  /** The dashboards `tapo-port start` recorded (wired by the caller, which knows the state directory). */
+  readRecordedDashboards?: CheckDeps['readRecordedDashboards'];
+}
+
+export function createSystemDeps(
+  platform: NodeJS.Platform = process.platform,
+  options: SystemDepsOptions = {},
+): CheckDeps {
+  const healthBudgetMs = options.healthBudgetMs ?? checkHealthBudgetMs;
   const adapter = loadPlatformAdapter(platform);
   let reservedRanges: Promise<ReservedRange[]> = Promise.resolve([]);
   return {
@@ -26,8 +38,8 @@ export function createSystemDeps(platform: NodeJS.Platform = process.platform): 
     // Loaded on demand: find-port and stop's re-checks need no Docker client code.
     queryDocker: async (port, ids) =>
       (await import('../docker/query-docker.ts')).queryDockerForPort(port, ids),
-    fetchHealthStatus: async (url) =>
-      (await import('../system/fetch-health-status.ts')).fetchHealthStatus(url),
+    fetchHealth: async (url) => (await import('../health/fetch-health.ts')).fetchHealth(url, healthBudgetMs),
+    ...(options.readRecordedDashboards ? { readRecordedDashboards: options.readRecordedDashboards } : {}),
     findNextFreePort: async (host, port) => {
       if (port >= 65535) return null;
       const { runFindPort } = await import('../find-port/run-find-port.ts');

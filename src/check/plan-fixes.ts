@@ -1,6 +1,8 @@
 // Over 400 lines on purpose: one planner, one small function per kind of holder (process,
 // container, stale forwarder, WSL, http.sys, service, dashboard, reserved range, forbidden, unknown),
 // kept together so the order and the wording of every fix can be read and compared in one place.
+import type { HealthReport } from '../health/health-report.ts';
+import { describeHealth } from '../health/health-meaning.ts';
 import type { DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import type { PortStatus } from './port-status.ts';
@@ -42,7 +44,8 @@ export function planFixes(input: FixInput): Fix[] {
   const fixes: Fix[] = [];
   // Our own dashboard already serving the port beats every other fix.
   for (const owner of input.owners) {
-    if (owner.kind === 'dashboard' && owner.dashboard?.healthStatus) fixes.push(openDashboardFix(owner));
+    if (owner.kind === 'dashboard' && owner.dashboard && servesPages(owner.dashboard.health))
+      fixes.push(openDashboardFix(owner));
   }
   const nextPort = nextPortFix(input);
   if (nextPort) fixes.push(nextPort);
@@ -320,10 +323,22 @@ function serviceFixes(owner: Owner, port: number): Fix[] {
   return fixes;
 }
 
+/** It answered (any status), or it is only slow: either way it runs and serves its pages. */
+function servesPages(health: HealthReport): boolean {
+  return health.answer === 'answered' || health.answer === 'slow';
+}
+
 function openDashboardFix(owner: Owner): Fix {
-  const url = (owner.dashboard?.healthUrl ?? '').replace(/api\/health$/, '');
+  const healthUrl = owner.dashboard?.healthUrl ?? '';
+  let url = healthUrl;
+  try {
+    url = new URL('/', healthUrl).toString();
+  } catch {
+    // not a URL: shown as it is
+  }
+  const health = owner.dashboard ? describeHealth(owner.dashboard.health) : '?';
   return {
-    title: `The dashboard is already running (health: ${shown(owner.dashboard?.healthStatus ?? '?')}): open ${url}`,
+    title: `Open ${shown(url)}: the dashboard already runs there, health: ${health}`,
     commands: none,
     elevated: false,
     note: null,

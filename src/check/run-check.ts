@@ -2,7 +2,9 @@ import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts'
 import type { BindHost } from '../input/parse-host.ts';
 import { assembleOwners } from '../owners/assemble-owners.ts';
 import { isDashboardCommandLine, isHttpSysPid } from '../owners/known-holders.ts';
-import type { Owner } from '../owners/owner.ts';
+import type { DashboardFacts, Owner } from '../owners/owner.ts';
+import { findRecordedDashboard, type RecordedDashboard } from '../owners/recorded-dashboard.ts';
+import type { HealthReport } from '../health/health-report.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../system/bind-probe.ts';
 import { planFixes, type Fix } from './plan-fixes.ts';
@@ -32,8 +34,10 @@ export interface CheckDeps {
     port: number,
     containerIds: string[],
   ): Promise<{ status: DockerStatus; containers: ContainerFacts[] }>;
-  /** GET a dashboard health URL; the `status` field, or null when it does not answer in time. */
-  fetchHealthStatus(url: string): Promise<string | null>;
+  /** GET a dashboard health URL within the check's budget (1 s unless `--health-timeout`). */
+  fetchHealth(url: string): Promise<HealthReport>;
+  /** Dashboards that `tapo-port start` recorded in the state directory; none when not given. */
+  readRecordedDashboards?(): Promise<RecordedDashboard[]>;
   /** How this tool was started (node and the bundle), for "run it again" fixes. */
   selfCommand?: string[];
   /** The next port from `port + 1` up that the dashboard could bind, or null. */
@@ -77,6 +81,8 @@ export async function runCheck(
   // Docker is asked at once, beside the socket table: on Windows and macOS the table comes from
   // a child process, and the engine's answer costs nothing extra while it runs.
   const publishing = askDocker(deps, port, []);
+  // The state directory's records are read beside the table: a few small files.
+  const recorded = (deps.readRecordedDashboards?.() ?? Promise.resolve([])).catch(() => []);
   const [table, reserved] = await Promise.all([deps.readListeners(port), deps.readReservedRanges()]);
   if (!table.readable && table.missingTool) {
     throw new TapoError(
@@ -103,18 +109,26 @@ export async function runCheck(
   const containerIds = [...facts.processes.values()]
     .map((p) => p.cgroupContainerId)
     .filter((id): id is string => id !== null);
-  const healthUrl = (address: string): string =>
-    `http://${formatEndpoint(connectAddressOf(address), port)}/api/health`;
-  const dashboards = [...facts.processes.values()].filter((p) => isDashboardCommandLine(p.commandLine));
+  const dashboards = recognizeDashboards(facts.processes, await recorded, (pid) => {
+    const address = relevant.find((l) => l.pid === pid)?.address ?? '127.0.0.1';
+    return `http://${formatEndpoint(connectAddressOf(address), port)}/api/health`;
+  });
 
-  const [docker, healthEntries] = await Promise.all([
+  // Health time is spent only on the dashboards, beside Docker's answer.
+  const [docker, dashboardEntries] = await Promise.all([
     containerIds.length === 0
       ? publishing
       : publishing.then((first) => withHostNetworkContainers(deps, port, containerIds, first)),
     Promise.all(
-      dashboards.map(async (p) => {
-        const address = relevant.find((l) => l.pid === p.pid)?.address ?? '127.0.0.1';
-        return [p.pid, await deps.fetchHealthStatus(healthUrl(address))] as const;
+      dashboards.map(async (found) => {
+        const health = await deps.fetchHealth(found.healthUrl);
+        const dashboard: DashboardFacts = {
+          healthUrl: found.healthUrl,
+          healthStatus: health.answer === 'answered' ? health.status : null,
+          health,
+          recognizedBy: found.recognizedBy,
+        };
+        return [found.pid, dashboard] as const;
       }),
     ),
   ]);
@@ -134,8 +148,7 @@ export async function runCheck(
     services: facts.services,
     httpSys: httpSys ? { urls: httpSys.urls, processIds: httpSys.processIds } : null,
     containers: docker.containers,
-    dashboardHealth: new Map(healthEntries),
-    healthUrl,
+    dashboards: new Map(dashboardEntries),
   });
   // Windows keeps separate excluded ranges per family; only the host's family stops its bind.
   const reservedRange = findReservedRange(
@@ -262,3 +275,28 @@ async function withHostNetworkContainers(
 }
 
 /** A wildcard listener is reached through loopback of its family. */
+
+/**
+ * Our dashboards among the holders: a process a start recorded (same PID and start time; its
+ * recorded health URL is asked), else a process whose command line runs the dashboard module.
+ */
+function recognizeDashboards(
+  processes: ReadonlyMap<number, ProcessFacts>,
+  recorded: readonly RecordedDashboard[],
+  defaultHealthUrl: (pid: number) => string,
+): { pid: number; healthUrl: string; recognizedBy: DashboardFacts['recognizedBy'] }[] {
+  const found = [];
+  for (const facts of processes.values()) {
+    const record = findRecordedDashboard(facts, recorded);
+    if (record !== null) {
+      found.push({ pid: facts.pid, healthUrl: record.healthUrl, recognizedBy: 'status-record' as const });
+    } else if (isDashboardCommandLine(facts.commandLine)) {
+      found.push({
+        pid: facts.pid,
+        healthUrl: defaultHealthUrl(facts.pid),
+        recognizedBy: 'command-line' as const,
+      });
+    }
+  }
+  return found;
+}

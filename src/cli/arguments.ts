@@ -8,7 +8,7 @@ import { VERSION } from '../contract/version.ts';
 import type { StartArguments } from '../start/parse-start-request.ts';
 
 export type Parsed =
-  | { command: 'check'; port: unknown; host: unknown; json: boolean }
+  | { command: 'check'; port: unknown; host: unknown; healthTimeout: unknown; json: boolean }
   | { command: 'find-port'; start: unknown; end: unknown; host: unknown; exclude: unknown; json: boolean }
   | {
       command: 'stop';
@@ -23,7 +23,7 @@ export type Parsed =
       json: boolean;
     }
   | ({ command: 'start' } & StartArguments)
-  | { command: 'status'; port: unknown; json: boolean }
+  | { command: 'status'; port: unknown; healthTimeout: unknown; json: boolean }
   | { command: 'none' };
 
 const exitCodeHelp = ['Exit codes:', ...exitCodeTable.map((row) => `  ${row.code}  ${row.meaning}`)].join(
@@ -57,6 +57,11 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
             requiresArg: true,
             describe: 'Address the dashboard binds [default: 0.0.0.0]',
           })
+          .option('health-timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds to wait for a dashboard holding the port to answer /api/health [default: 1]',
+          })
           .option('json', {
             type: 'boolean',
             default: false,
@@ -71,6 +76,7 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
           command: 'check',
           port: args.port ?? '7777',
           host: args.host ?? '0.0.0.0',
+          healthTimeout: args['health-timeout'] ?? '1',
           json: args.json,
         };
       },
@@ -198,17 +204,27 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
             type: 'string',
             requiresArg: true,
             describe:
-              'When the port is not free: reuse (our healthy dashboard: exit 0; else as fail), fail, next, stop [default: reuse]',
+              'When the port is not free: reuse (our dashboard answers: exit 0; else as fail), fail, next, stop [default: reuse]',
           })
           .option('health-url', {
             type: 'string',
             requiresArg: true,
             describe: 'Path or URL ({host}, {port}) that answers when ready [default: /api/health]',
           })
+          .option('health-timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds one health request may take (readiness, reuse) [default: 10]',
+          })
           .option('ready-timeout', {
             type: 'string',
             requiresArg: true,
             describe: 'Seconds to wait until it is ready [default: 60]',
+          })
+          .option('skip-dependency-check', {
+            type: 'boolean',
+            default: false,
+            describe: "Do not run the project's validate_dependencies.py before the port check",
           })
           .option('project-dir', {
             type: 'string',
@@ -244,7 +260,7 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
           })
           .example(
             '$0 start',
-            'Start on 7777; if our healthy dashboard already runs there, say so and exit 0',
+            'Start on 7777; if our dashboard already runs and answers there, say so and exit 0',
           )
           .example('$0 start --on-conflict next', 'Start on the next free port when 7777 is taken')
           .example('$0 start --port 8080 -- python app.py --port {port}', 'Any command, with placeholders')
@@ -256,7 +272,9 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
           host: args.host ?? '0.0.0.0',
           onConflict: args['on-conflict'] ?? 'reuse',
           healthUrl: args['health-url'] ?? '/api/health',
+          healthTimeout: args['health-timeout'] ?? '10',
           readyTimeout: args['ready-timeout'] ?? '60',
+          skipDependencyCheck: args['skip-dependency-check'],
           projectDir: args['project-dir'],
           logFile: args['log-file'],
           force: args.force,
@@ -278,6 +296,11 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
             requiresArg: true,
             describe: 'The port the dashboard was started for [default: 7777]',
           })
+          .option('health-timeout', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Seconds to wait for /api/health to answer [default: 10]',
+          })
           .option('json', {
             type: 'boolean',
             default: false,
@@ -286,7 +309,12 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
           .example('$0 status', 'Is the dashboard started for 7777 running, and healthy?')
           .epilogue(exitCodeHelp),
       (args) => {
-        parsed = { command: 'status', port: args.port ?? '7777', json: args.json };
+        parsed = {
+          command: 'status',
+          port: args.port ?? '7777',
+          healthTimeout: args['health-timeout'] ?? '10',
+          json: args.json,
+        };
       },
     )
     .demandCommand(1, 'Name a command, for example: tapo-port check')

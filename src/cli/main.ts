@@ -10,6 +10,7 @@ import { parseHost } from '../input/parse-host.ts';
 import { parsePort } from '../input/parse-port.ts';
 import { parseConfirmedTargets } from '../input/parse-confirmed-targets.ts';
 import { parsePortList } from '../input/parse-port-list.ts';
+import { parseSeconds } from '../input/parse-seconds.ts';
 import { projectPorts } from '../find-port/project-ports.ts';
 import { toDisplayText } from '../text/display-safe.ts';
 import { parseArguments, type Parsed } from './arguments.ts';
@@ -39,7 +40,19 @@ async function runCheckCommand(parsed: Extract<Parsed, { command: 'check' }>): P
     import('../check/check-deps.ts'),
     import('../check/port-status-exit.ts'),
   ]);
-  const { data, warnings } = await runCheck(createSystemDeps(), host, port);
+  const healthBudgetMs = parseSeconds(parsed.healthTimeout, '--health-timeout') * 1000;
+  const [{ readRecordedDashboards }, { resolveStateDir }] = await Promise.all([
+    import('../status/recorded-dashboards.ts'),
+    import('../status/state-dir.ts'),
+  ]);
+  const stateDir = readableStateDir(() =>
+    resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() }),
+  );
+  const deps = createSystemDeps(process.platform, {
+    healthBudgetMs,
+    ...(stateDir !== null ? { readRecordedDashboards: () => readRecordedDashboards(stateDir) } : {}),
+  });
+  const { data, warnings } = await runCheck(deps, host, port);
   if (parsed.json) {
     process.stdout.write(toAsciiJson(successEnvelope('PortCheck', data, warnings)) + '\n');
   } else {
@@ -129,16 +142,29 @@ async function runStartCommand(parsed: Extract<Parsed, { command: 'start' }>): P
 
 async function runStatusCommand(parsed: Extract<Parsed, { command: 'status' }>): Promise<void> {
   const port = parsePort(parsed.port);
+  const healthBudgetMs = parseSeconds(parsed.healthTimeout, '--health-timeout') * 1000;
   const [{ runStatus, statusExitCode }, { renderStatusText }, statusDeps] = await Promise.all([
     import('../status/run-status.ts'),
     import('../status/render-status-text.ts'),
     import('../status/status-deps.ts'),
   ]);
-  const data = await runStatus(statusDeps.createStatusDeps(statusDeps.stateDirOfThisUser()), port);
+  const data = await runStatus(
+    statusDeps.createStatusDeps(statusDeps.stateDirOfThisUser(), undefined, healthBudgetMs),
+    port,
+  );
   process.stdout.write(
     parsed.json ? toAsciiJson(successEnvelope('DashboardStatus', data, [])) + '\n' : renderStatusText(data),
   );
   process.exitCode = statusExitCode(data);
+}
+
+/** The state directory for reading records, or null when it cannot be named (check then goes without). */
+function readableStateDir(resolve: () => string): string | null {
+  try {
+    return resolve();
+  } catch {
+    return null;
+  }
 }
 
 /** A whole decimal number within bounds, like --port (no hex, no fractions, no signs). */

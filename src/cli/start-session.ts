@@ -94,11 +94,18 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
   output.dashboardStdout = passThrough(request.json ? io.stderr : io.stdout) as NodeJS.WriteStream;
   output.dashboardStderr = passThrough(io.stderr) as NodeJS.WriteStream;
 
-  const session: StartSession = { releaseLock: null, dashboard: null, lastRecord: null, launched: false };
+  const session: StartSession = {
+    releaseLock: null,
+    dashboard: null,
+    lastRecord: null,
+    launched: false,
+    dependencyCheck: null,
+  };
   const removeSignalHandlers = forwardSignals(session, say, request.stateDir);
   // Whatever way we end, nothing we started is left running and the lock is not left held.
   const releaseOnExit = (): void => {
     session.dashboard?.terminate('ask');
+    session.dependencyCheck?.terminate('kill');
     session.releaseLock?.();
   };
   process.once('exit', releaseOnExit);
@@ -111,6 +118,7 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
       force: request.force,
       stopTimeoutSeconds: request.stopTimeoutSeconds,
       confirmed: request.confirmed,
+      healthBudgetMs: request.healthBudgetMs,
       output,
       session,
     });
@@ -123,6 +131,8 @@ export async function runStartSession(request: StartRequest, io: StartIo): Promi
       policy: request.policy,
       healthUrl: request.healthUrl,
       readyTimeoutMs: request.readyTimeoutMs,
+      healthBudgetMs: request.healthBudgetMs,
+      dependencyCheck: !request.skipDependencyCheck,
       launcher: { pid: process.pid, startTime: identity?.startTime ?? null },
       logFile: request.logFile,
       version: VERSION,

@@ -3,8 +3,9 @@ import type { BindHost } from '../input/parse-host.ts';
 import { familyOf, formatEndpoint } from '../input/address-family.ts';
 import { makeListener, type Listener } from '../sockets/listener.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
-import { forwarderProduct, isDashboardCommandLine, isHttpSysPid, isWslRelay } from './known-holders.ts';
-import { emptyOwner, type Owner } from './owner.ts';
+import { forwarderProduct, isHttpSysPid, isWslRelay } from './known-holders.ts';
+import { emptyOwner, type DashboardFacts, type Owner } from './owner.ts';
+import { describeHealth } from '../health/health-meaning.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
 import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
 
@@ -21,9 +22,8 @@ export interface OwnerEvidence {
   httpSys: { urls: string[]; processIds: number[] } | null;
   /** Containers publishing the port, and containers found through a holder's cgroup. */
   containers: readonly ContainerFacts[];
-  /** `/api/health` status of dashboard PIDs that answered; null when it did not answer. */
-  dashboardHealth: ReadonlyMap<number, string | null>;
-  healthUrl: (address: string) => string;
+  /** Listening PIDs recognised as our dashboard (command line or status record), with their health answer. */
+  dashboards: ReadonlyMap<number, DashboardFacts>;
 }
 
 export function assembleOwners(evidence: OwnerEvidence): Owner[] {
@@ -119,14 +119,13 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
       container: hostNetworkContainer,
     };
   }
-  if (isDashboardCommandLine(facts.commandLine)) {
-    const address = addresses[0] ?? '127.0.0.1';
-    const healthStatus = evidence.dashboardHealth.get(pid) ?? null;
+  const dashboard = evidence.dashboards.get(pid);
+  if (dashboard) {
     return {
       ...emptyOwner('dashboard', pid, { addresses }),
-      description: `an earlier Tapo dashboard, ${label} ${where}; health: ${healthStatus ?? 'not answering'}`,
+      description: `an earlier Tapo dashboard, ${label} ${where}; health: ${describeHealth(dashboard.health)}`,
       process: facts,
-      dashboard: { healthUrl: evidence.healthUrl(address), healthStatus },
+      dashboard,
     };
   }
   const services = evidence.services.get(pid) ?? [];

@@ -1,4 +1,5 @@
 import type { ContainerFacts } from '../docker/container-facts.ts';
+import type { HealthReport } from '../health/health-report.ts';
 import type { ProcessFacts } from './process-facts.ts';
 
 export type OwnerKind =
@@ -25,8 +26,19 @@ export interface Owner {
   forwarder: { product: string; name: string | null; pid: number | null } | null;
   services: string[] | null;
   httpSys: { urls: string[]; processIds: number[] } | null;
-  dashboard: { healthUrl: string; healthStatus: string | null } | null;
+  dashboard: DashboardFacts | null;
   hidden: { uid: number | null; reason: string; revealCommand: string } | null;
+}
+
+/** Our own dashboard holding the port: how it was recognised and what its health URL said. */
+export interface DashboardFacts {
+  healthUrl: string;
+  /** The status word of its health answer (`healthy`, `warning`, ...); null when it did not answer. */
+  healthStatus: string | null;
+  /** The whole answer: slow, silent or not the dashboard's, its issues and cameras. */
+  health: HealthReport;
+  /** `status-record`: a `tapo-port start` recorded this PID and start time; else its command line. */
+  recognizedBy: 'status-record' | 'command-line';
 }
 
 /** An owner of `kind` with every fact empty (each key present, as the contract wants); `fields` fills in what is known. */

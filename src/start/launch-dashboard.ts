@@ -8,6 +8,8 @@ import { OutputTail } from './output-tail.ts';
 export interface LaunchOptions {
   argv: string[];
   cwd: string;
+  /** Set for it on top of ours (where it runs and why). */
+  env: Record<string, string>;
   platform: NodeJS.Platform;
   /** Where its stdout goes (our stdout; our stderr under --json). */
   stdout: NodeJS.WritableStream;
@@ -41,6 +43,7 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
       env: {
         PYTHONIOENCODING: 'utf-8',
         ...process.env,
+        ...options.env,
         PYTHONUNBUFFERED: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,6 +3,7 @@ import { TapoError } from '../contract/error-catalogue.ts';
 import { parseConfirmedTargets } from '../input/parse-confirmed-targets.ts';
 import { parseHost, type BindHost } from '../input/parse-host.ts';
 import { parsePort } from '../input/parse-port.ts';
+import { parseSeconds } from '../input/parse-seconds.ts';
 import { hasUnsafeDisplayCharacter } from '../text/display-safe.ts';
 import { asTapoError, resolveStateDir } from '../status/state-dir.ts';
 import type { StartPolicy } from '../status/status-record.ts';
@@ -13,8 +14,12 @@ export interface StartRequest {
   host: BindHost;
   policy: StartPolicy;
   healthUrl: string;
+  /** Per health request (readiness and reuse). */
+  healthBudgetMs: number;
   readyTimeoutMs: number;
   projectDir: string;
+  /** Skip the project's validate_dependencies.py (`--skip-dependency-check`). */
+  skipDependencyCheck: boolean;
   logFile: string | null;
   force: boolean;
   stopTimeoutSeconds: number;
@@ -31,8 +36,10 @@ export interface StartArguments {
   host: unknown;
   onConflict: unknown;
   healthUrl: unknown;
+  healthTimeout: unknown;
   readyTimeout: unknown;
   projectDir: unknown;
+  skipDependencyCheck: boolean;
   logFile: unknown;
   force: boolean;
   stopTimeout: unknown;
@@ -79,7 +86,9 @@ export function parseStartRequest(
     host: parseHost(args.host),
     policy: policy as StartPolicy,
     healthUrl: parseHealthUrl(single(args.healthUrl, '--health-url')),
+    healthBudgetMs: parseSeconds(args.healthTimeout, '--health-timeout') * 1000,
     readyTimeoutMs: parseSeconds(args.readyTimeout, '--ready-timeout') * 1000,
+    skipDependencyCheck: args.skipDependencyCheck,
     projectDir,
     logFile: logFileText === undefined ? null : paths.resolve(context.cwd, logFileText),
     force: args.force,
@@ -108,15 +117,6 @@ function single(raw: unknown, option: string): string {
 
 function optionalSingle(raw: unknown, option: string): string | undefined {
   return raw === undefined ? undefined : single(raw, option);
-}
-
-function parseSeconds(raw: unknown, option: string): number {
-  const text = single(raw, option);
-  const value = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value >= 1 && value <= 3600)) {
-    throw new TapoError('E_USAGE', `invalid ${option} ${JSON.stringify(text)}: whole seconds from 1 to 3600`);
-  }
-  return value;
 }
 
 /** A path (`/api/health`) or an http(s) URL; `{host}` and `{port}` are filled in later. */

@@ -2,6 +2,7 @@
 // that it was not ready in time. Nothing is started.
 import { ExitCode } from '../contract/exit-codes.ts';
 import type { LockOwner } from './instance-lock.ts';
+import { describeHealth, isReusable } from '../health/health-meaning.ts';
 import { completeStartData, type StartDeps, type StartOptions, type StartData } from './start-types.ts';
 
 /** The start holding the lock, once its dashboard answers; null while it is not there yet. */
@@ -13,11 +14,17 @@ export async function reportOtherStart(
   const status = await deps.readStatus(options.requestedPort);
   const record = status.record;
   if (record === null || record.launcher.pid !== holder.pid) return null;
-  if (record.state !== 'running' || status.live.state !== 'running' || status.live.health === null) {
+  const health = status.live.healthReport;
+  if (
+    record.state !== 'running' ||
+    status.live.state !== 'running' ||
+    health === null ||
+    health.answer !== 'answered'
+  ) {
     return null;
   }
-  const healthy = status.live.health === 'healthy';
-  const exitCode = options.policy === 'reuse' && healthy ? ExitCode.ok : ExitCode.alreadyRunning;
+  // The same rule as reusing a dashboard found on the port: it runs and answers.
+  const exitCode = options.policy === 'reuse' && isReusable(health) ? ExitCode.ok : ExitCode.alreadyRunning;
   const pid = record.dashboard?.pid;
   return completeStartData(options, {
     outcome: 'already-running',
@@ -25,13 +32,14 @@ export async function reportOtherStart(
     url: record.url,
     healthUrl: record.healthUrl,
     health: status.live.health,
+    healthReport: health,
     conflict: record.conflict,
     dashboard: record.dashboard,
     exitCode,
     summary:
       `Another tapo-port start (PID ${holder.pid}) already runs the dashboard for port ` +
       `${options.requestedPort}: ${record.url ?? `port ${record.port ?? '?'}`}` +
-      `${pid === undefined ? '' : ` (PID ${pid})`}; health: ${status.live.health}. Nothing was started.`,
+      `${pid === undefined ? '' : ` (PID ${pid})`}; health: ${describeHealth(health)}. Nothing was started.`,
   });
 }
 

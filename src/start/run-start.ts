@@ -1,7 +1,9 @@
 import { TapoError } from '../contract/error-catalogue.ts';
 import { ExitCode } from '../contract/exit-codes.ts';
 import type { Owner } from '../owners/owner.ts';
-import { toDisplayName } from '../text/display-safe.ts';
+import { toDisplayName, toDisplayText } from '../text/display-safe.ts';
+import type { HealthReport } from '../health/health-report.ts';
+import { describeHealth, formatSeconds } from '../health/health-meaning.ts';
 import { connectAddressOf, formatEndpoint } from '../input/address-family.ts';
 
 import { classifyBindFailure } from './address-in-use.ts';
@@ -20,6 +22,7 @@ import {
   type StartData,
 } from './start-types.ts';
 import { waitUntilReady, resolveHealthUrl, baseUrl } from './await-ready.ts';
+import { dependencyCheckError } from './dependency-check.ts';
 import { reportOtherStart, otherStartNotReady } from './report-other-start.ts';
 
 /** Launches, the first included, before an address-in-use at start-up is final. */
@@ -118,6 +121,7 @@ async function startHoldingLock(
   await save({});
   const live: LiveDashboard = { dashboard: null };
   try {
+    if (options.dependencyCheck) await checkDependencies(deps);
     return await applyPolicyAndLaunch(deps, options, { save, end, live });
   } catch (error) {
     // An error ends the start (no Python, no free port, a failing dependency): a dashboard it
@@ -129,6 +133,27 @@ async function startHoldingLock(
       message: error instanceof Error ? error.message : String(error),
     });
     throw error;
+  }
+}
+
+/** The original script's first step: the project's own dependency check; a failure ends the start. */
+async function checkDependencies(deps: StartDeps): Promise<void> {
+  const result = await deps.runDependencyCheck();
+  switch (result.kind) {
+    case 'absent':
+      return;
+    case 'no-python':
+      deps.say(
+        `The dependency check ${toDisplayText(result.script)} was not run: no Python for the project was found.`,
+        'info',
+      );
+      return;
+    case 'passed':
+      deps.say(`Dependencies checked in ${formatSeconds(result.elapsedMs)}.`, 'info');
+      return;
+    case 'failed':
+    case 'timed-out':
+      throw dependencyCheckError(result);
   }
 }
 
@@ -180,16 +205,18 @@ async function applyPolicyAndLaunch(
         conflict = toConflictRecord(check, 'reused');
         const url = baseUrl(decision.healthUrl);
         await save({ conflict, port, url, healthUrl: decision.healthUrl });
+        const health = describeHealth(decision.health);
         return end('reused', {
           outcome: 'reused',
           port,
           launches,
           url,
           healthUrl: decision.healthUrl,
-          health: 'healthy',
+          health: decision.health.status,
+          healthReport: decision.health,
           exitCode: ExitCode.ok,
           summary:
-            `The dashboard already runs on port ${port} (${describeReused(decision.dashboard)}); health: healthy. ` +
+            `The dashboard already runs on port ${port} (${describeReused(decision.dashboard)}); health: ${health}. ` +
             `Open ${url}. Nothing was started.`,
         });
       }
@@ -273,7 +300,14 @@ async function applyPolicyAndLaunch(
       `Starting the dashboard on ${formatEndpoint(host.address, port)}: ${command.argv.join(' ')}`,
       'info',
     );
-    const dashboard = await deps.launch(command.argv, command.cwd);
+    const dashboard = await deps.launch(command.argv, command.cwd, {
+      requestedPort: options.requestedPort,
+      port,
+      resolution:
+        conflict === null || conflict.resolution === 'reused' || conflict.resolution === 'failed'
+          ? 'none'
+          : conflict.resolution,
+    });
     live.dashboard = dashboard;
     void dashboard.exited.then(() => {
       if (live.dashboard === dashboard) live.dashboard = null;
@@ -286,6 +320,7 @@ async function applyPolicyAndLaunch(
       connectAddress: connectAddressOf(host.address),
       port,
       healthUrl,
+      healthBudgetMs: options.healthBudgetMs,
       timeoutMs: options.readyTimeoutMs,
     });
     if (ready.kind === 'ready') {
@@ -293,10 +328,11 @@ async function applyPolicyAndLaunch(
         port === options.requestedPort
           ? ''
           : ` because ${options.requestedPort} is held by ${conflict ? describeHolder(conflict) : 'something else'}`;
-      const message = `Running on ${port}${moved}; health: ${ready.health}.`;
+      const health = describeHealth(ready.health);
+      const message = `Running on ${port}${moved}; health: ${health}.`;
       await save({ state: 'running', message });
       deps.say(
-        `Dashboard ready at ${url} in ${(ready.elapsedMs / 1000).toFixed(1)} s (PID ${dashboard.pid}, health: ${ready.health}). Press Ctrl+C to stop it.`,
+        `Dashboard ready at ${url} in ${(ready.elapsedMs / 1000).toFixed(1)} s (PID ${dashboard.pid}, health: ${health}). Press Ctrl+C to stop it.`,
         port === options.requestedPort ? 'info' : 'loud',
       );
       const exit = await dashboard.exited;
@@ -306,7 +342,8 @@ async function applyPolicyAndLaunch(
         port,
         url,
         healthUrl,
-        health: ready.health,
+        health: ready.health.status,
+        healthReport: ready.health,
         stop: stopData,
         dashboard: launched,
         dashboardExitCode: exit.exitCode,
@@ -323,12 +360,13 @@ async function applyPolicyAndLaunch(
         port,
         url,
         healthUrl,
+        healthReport: ready.lastHealth,
         stop: stopData,
         dashboard: launched,
         launches,
         lastLines: dashboard.lastLines(),
         exitCode: ExitCode.notReady,
-        summary: `The dashboard did not answer ${healthUrl} within ${options.readyTimeoutMs / 1000} s, so it was stopped.`,
+        summary: `The dashboard was not ready within ${options.readyTimeoutMs / 1000} s (${whyNotReady(ready.lastHealth, healthUrl, port)}), so it was stopped.`,
       });
     }
     // It exited before it was ready.
@@ -369,6 +407,22 @@ function describeReused(owner: Owner): string {
   return [name === null || name === undefined ? 'the Tapo dashboard' : toDisplayName(name), pid]
     .filter((part) => part !== null)
     .join(', ');
+}
+
+/** What the last look before the deadline saw. */
+function whyNotReady(lastHealth: HealthReport | null, healthUrl: string, port: number): string {
+  if (lastHealth === null) return `port ${port} never accepted a connection`;
+  const url = toDisplayText(healthUrl);
+  switch (lastHealth.answer) {
+    case 'slow':
+      return `the port is open, but ${url} was still answering after ${formatSeconds(lastHealth.elapsedMs)}; raise --ready-timeout if it is always this slow`;
+    case 'no-answer':
+      return `the port is open, but ${url} does not answer`;
+    case 'not-dashboard':
+      return `${url} answers, but not with the dashboard's JSON${lastHealth.httpStatus ? ` (HTTP ${lastHealth.httpStatus})` : ''}; check --health-url`;
+    case 'answered':
+      return `health: ${describeHealth(lastHealth)}`;
+  }
 }
 
 function describeExit(exit: DashboardExit): string {

@@ -7,7 +7,14 @@ import { runStatus } from '../status/run-status.ts';
 import { TapoError } from '../contract/error-catalogue.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import { probeBind } from '../system/bind-probe.ts';
-import { fetchHealthStatus } from '../system/fetch-health-status.ts';
+import { fetchHealth } from '../health/fetch-health.ts';
+import { readRecordedDashboards } from '../status/recorded-dashboards.ts';
+import { dashboardEnvironment } from './dashboard-environment.ts';
+import {
+  dependencyCheckTimeoutMs,
+  findDependencyCheckScript,
+  type DependencyCheckResult,
+} from './dependency-check.ts';
 import { projectPorts } from '../find-port/project-ports.ts';
 import {
   defaultDashboardCommand,
@@ -19,7 +26,7 @@ import {
 } from './dashboard-command.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
 import { asTapoError, ensureStateDir } from '../status/state-dir.ts';
-import { writeStatusRecord } from '../status/status-record-file.ts';
+import { statusRecordPath, writeStatusRecord } from '../status/status-record-file.ts';
 import type { DashboardStatusRecord } from '../status/status-record.ts';
 import { execFileText } from '../system/exec.ts';
 import { launchDashboard } from './launch-dashboard.ts';
@@ -38,6 +45,8 @@ export interface StartDepsOptions {
   stopTimeoutSeconds: number;
   /** With the stop policy: only these confirmed holders may be stopped (see StopPlanOptions). */
   confirmed: string[] | undefined;
+  /** Per health request: reuse decisions wait this long for the dashboard's answer. */
+  healthBudgetMs: number;
   /** Our output: a line for people and logs, a progress line, and the dashboard's lines. */
   output: {
     say(line: string, level: 'info' | 'loud'): void;
@@ -58,6 +67,8 @@ export interface StartSession {
   lastRecord: DashboardStatusRecord | null;
   /** A dashboard was launched (it may have exited since: then start is about to end with its code). */
   launched: boolean;
+  /** The project's dependency check while it runs: ended with us, whatever way we end. */
+  dependencyCheck: LaunchedDashboard | null;
 }
 
 /** The real StartDeps: check, find-port and stop as the CLI runs them, the lock, the launch. */
@@ -79,7 +90,17 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
   python?.catch(() => undefined);
 
   return {
-    check: (host, port) => runCheck(createSystemDeps(platform), host, port),
+    // The reuse decision rests on the health answer: it gets the full budget, and the records.
+    check: (host, port) =>
+      runCheck(
+        createSystemDeps(platform, {
+          healthBudgetMs: options.healthBudgetMs,
+          readRecordedDashboards: () => readRecordedDashboards(stateDir),
+        }),
+        host,
+        port,
+      ),
+    runDependencyCheck: () => runDependencyCheck(options),
     findNextPort: async (host, after) => {
       if (after >= 65535) return null;
       try {
@@ -146,10 +167,11 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
       const found = await (python ?? findCheckedPython(platform, projectDir));
       return { argv: fillPlaceholders(defaultDashboardCommand(found), values), cwd: projectDir };
     },
-    launch: async (argv, cwd) => {
+    launch: async (argv, cwd, context) => {
       const dashboard = await launchDashboard({
         argv,
         cwd,
+        env: dashboardEnvironment(context, statusRecordPath(stateDir, context.requestedPort)),
         platform,
         stdout: output.dashboardStdout,
         stderr: output.dashboardStderr,
@@ -167,7 +189,7 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
       return { ...dashboard, startTime: identity?.startTime ?? null };
     },
     canConnect,
-    fetchHealthStatus: (url) => fetchHealthStatus(url),
+    fetchHealth: (url, budgetMs) => fetchHealth(url, budgetMs),
     say: output.say,
     progress: output.progress,
     sleep: (ms, cancel) =>
@@ -180,7 +202,55 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
         });
       }),
     now: () => Date.now(),
+    every: (ms, tick) => {
+      const timer = setInterval(tick, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
   };
+}
+
+/**
+ * The project's validate_dependencies.py with the project's Python, its output passed through
+ * like the dashboard's; UTF-8 (the December 2025 script prints emoji, which the ANSI code page
+ * of a Windows pipe cannot encode).
+ */
+async function runDependencyCheck(options: StartDepsOptions): Promise<DependencyCheckResult> {
+  const { platform, projectDir, output, session } = options;
+  const script = findDependencyCheckScript(projectDir, platform, isFile);
+  if (script === null) return { kind: 'absent' };
+  const python = findProjectPython({ platform, projectDir, env: process.env, isFile });
+  if (python === null) return { kind: 'no-python', script };
+  output.say(`Checking the dashboard's dependencies: ${python.path} ${script}`, 'info');
+  const started = Date.now();
+  const child = await launchDashboard({
+    argv: [python.path, script],
+    cwd: projectDir,
+    env: {},
+    platform,
+    stdout: output.dashboardStdout,
+    stderr: output.dashboardStderr,
+    onLine: output.dashboardLine,
+    onSpawn: (spawned) => (session.dependencyCheck = spawned),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), dependencyCheckTimeoutMs);
+  });
+  try {
+    const exit = await Promise.race([child.exited, timedOut]);
+    if (exit === null) {
+      child.terminate('kill');
+      await child.exited;
+      return { kind: 'timed-out', script, timeoutMs: dependencyCheckTimeoutMs };
+    }
+    if (exit.exitCode !== 0)
+      return { kind: 'failed', script, exitCode: exit.exitCode, lastLines: child.lastLines() };
+    return { kind: 'passed', script, elapsedMs: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+    session.dependencyCheck = null;
+  }
 }
 
 /** The project's Python, once it has shown that it finds the dashboard module (without importing it). */

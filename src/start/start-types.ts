@@ -1,8 +1,11 @@
 // What start needs (StartDeps), what it is asked (StartOptions) and what it answers (StartData): the contract of run-start.ts, which its planner, its session and the tests share.
 import type { Warning } from '../contract/envelope.ts';
+import type { HealthReport } from '../health/health-report.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import type { BindProbeResult } from '../system/bind-probe.ts';
 import type { LockOwner, LockResult } from './instance-lock.ts';
+import type { LaunchContext } from './dashboard-environment.ts';
+import type { DependencyCheckResult } from './dependency-check.ts';
 import type { ConflictRecord, DashboardStatusRecord, StartPolicy } from '../status/status-record.ts';
 import type { CheckData } from '../check/run-check.ts';
 import type { StopData } from '../stop/stop-types.ts';
@@ -38,11 +41,15 @@ export interface StartDeps {
   writeRecord(record: DashboardStatusRecord): Promise<void>;
   /** `status` of the requested port: what another start recorded, and how it is now. */
   readStatus(requestedPort: number): Promise<StatusData>;
+  /** The project's validate_dependencies.py, when it has one (dependency-check.ts). */
+  runDependencyCheck(): Promise<DependencyCheckResult>;
   /** The command to run on `port` and its working directory; throws E_DEPENDENCY_MISSING. */
   prepareCommand(host: BindHost, port: number): Promise<{ argv: string[]; cwd: string }>;
-  launch(argv: string[], cwd: string): Promise<LaunchedDashboard>;
+  /** Starts it, telling it through its environment where it runs and why (dashboard-environment.ts). */
+  launch(argv: string[], cwd: string, context: LaunchContext): Promise<LaunchedDashboard>;
   canConnect(address: string, port: number): Promise<boolean>;
-  fetchHealthStatus(url: string): Promise<string | null>;
+  /** One health request that gives up after `budgetMs` (reported as `slow` when it was taken). */
+  fetchHealth(url: string, budgetMs: number): Promise<HealthReport>;
   /** A line for the person and the log; `loud` ones must not be missed. */
   say(line: string, level: 'info' | 'loud'): void;
   /** A progress line: rewritten in place on a terminal, rare in logs. */
@@ -50,6 +57,8 @@ export interface StartDeps {
   /** Resolves after `ms`, or at once when `cancel` aborts (a lost race must not keep us alive). */
   sleep(ms: number, cancel?: AbortSignal): Promise<void>;
   now(): number;
+  /** Calls `tick` every `ms` until the returned function is called (progress while a request is out). */
+  every(ms: number, tick: () => void): () => void;
 }
 
 export interface StartOptions {
@@ -58,7 +67,11 @@ export interface StartOptions {
   policy: StartPolicy;
   /** A path (`/api/health`) or a URL with optional `{host}` / `{port}`. */
   healthUrl: string;
+  /** Per health request (readiness, reuse): long enough for the real endpoint, 10 s by default. */
+  healthBudgetMs: number;
   readyTimeoutMs: number;
+  /** Run the project's dependency check before the port check (unless --skip-dependency-check). */
+  dependencyCheck: boolean;
   launcher: { pid: number; startTime: string | null };
   logFile: string | null;
   version: string;
@@ -76,8 +89,10 @@ export interface StartData {
   port: number | null;
   url: string | null;
   healthUrl: string | null;
-  /** The health status seen when it was ready (or reused). */
+  /** The health status word seen when it was ready (or reused). */
   health: string | null;
+  /** That whole health answer, with its issues (or the last one, when it never became ready). */
+  healthReport: HealthReport | null;
   conflict: ConflictRecord | null;
   /** The check that explains an unresolved conflict (outcome `conflict`), else null. */
   check: CheckData | null;
@@ -108,6 +123,7 @@ export function completeStartData(
     url: data.url ?? null,
     healthUrl: data.healthUrl ?? null,
     health: data.health ?? null,
+    healthReport: data.healthReport ?? null,
     conflict: data.conflict ?? null,
     check: data.check ?? null,
     stop: data.stop ?? null,

@@ -4,6 +4,8 @@ import { connectAddressOf } from '../input/address-family.ts';
 import { toDisplayText } from '../text/display-safe.ts';
 import { conflictClause, ownerList } from './describe-conflict.ts';
 import type { DashboardStatusRecord } from './status-record.ts';
+import type { HealthReport } from '../health/health-report.ts';
+import { describeHealth, isWell } from '../health/health-meaning.ts';
 
 /** Everything `status` needs from the outside world; tests pass fakes. */
 export interface StatusDeps {
@@ -14,8 +16,8 @@ export interface StatusDeps {
   readIdentity(pid: number): Promise<{ startTime: string | null } | null>;
   /** A TCP connect to host:port succeeds within ~1 s. */
   canConnect(host: string, port: number): Promise<boolean>;
-  /** The health JSON's `status` field, or null when it does not answer. */
-  fetchHealthStatus(url: string): Promise<string | null>;
+  /** The health URL's answer, within the deciding budget (10 s unless `--health-timeout`). */
+  fetchHealth(url: string): Promise<HealthReport>;
 }
 
 export interface StatusData {
@@ -27,7 +29,10 @@ export interface StatusData {
     /** The recorded dashboard PID is alive with the recorded start time (null when there is no PID to check). */
     processAlive: boolean | null;
     portAccepting: boolean | null;
+    /** The status word of the health answer; null when it did not answer (or was not asked). */
     health: string | null;
+    /** The whole health answer (slow, silent, not the dashboard's, its issues); null when not asked. */
+    healthReport: HealthReport | null;
   };
   summary: string;
 }
@@ -44,7 +49,7 @@ type Gone = 'exited' | 'vanished' | 'pid-reused' | null;
 export async function runStatus(deps: StatusDeps, requestedPort: number): Promise<StatusData> {
   const read = await deps.readRecord(requestedPort);
   if (read.record === null) {
-    const live: Live = { state: 'not-running', processAlive: null, portAccepting: null, health: null };
+    const live: Live = notAsked('not-running');
     return {
       requestedPort,
       record: null,
@@ -64,37 +69,48 @@ export async function runStatus(deps: StatusDeps, requestedPort: number): Promis
   };
 }
 
-/** 0: running and healthy; 13: running, health anything else; 12: not running (docs/start.md). */
+/**
+ * 0: running, health `healthy` or `warning`; 13: running, health `critical`, `error`, another
+ * word, slow or no answer; 12: not running (docs/start.md).
+ */
 export type StatusExitCode = typeof ExitCode.ok | typeof ExitCode.notRunning | typeof ExitCode.unhealthy;
 
 export function statusExitCode(data: StatusData): StatusExitCode {
   if (data.live.state !== 'running') return ExitCode.notRunning;
-  return data.live.health === 'healthy' ? ExitCode.ok : ExitCode.unhealthy;
+  return data.live.healthReport !== null && isWell(data.live.healthReport) ? ExitCode.ok : ExitCode.unhealthy;
+}
+
+function notAsked(state: Live['state']): Live {
+  return { state, processAlive: null, portAccepting: null, health: null, healthReport: null };
+}
+
+function statusWord(report: HealthReport | null): string | null {
+  return report !== null && report.answer === 'answered' ? report.status : null;
 }
 
 async function observe(deps: StatusDeps, record: DashboardStatusRecord): Promise<{ live: Live; gone: Gone }> {
   if (record.port === null) {
     // Nothing was started (or reused): there is no process and no port to ask.
-    return {
-      live: { state: 'not-running', processAlive: null, portAccepting: null, health: null },
-      gone: null,
-    };
+    return { live: notAsked('not-running'), gone: null };
   }
   const host = connectAddressOf(record.host);
-  const askHealth = async (): Promise<string | null> =>
-    record.healthUrl === null ? null : deps.fetchHealthStatus(record.healthUrl);
+  const askHealth = async (): Promise<HealthReport | null> =>
+    record.healthUrl === null ? null : deps.fetchHealth(record.healthUrl);
 
   if (record.dashboard === null) {
     // Reused (or a record without a process): the dashboard is whatever serves the port, so it
-    // counts as running only when it also answers its health URL.
+    // counts as running only when it also answers its health URL (or is slow to: it took the request).
     const portAccepting = await deps.canConnect(host, record.port);
-    const health = portAccepting ? await askHealth() : null;
+    const healthReport = portAccepting ? await askHealth() : null;
+    const answers =
+      healthReport !== null && (healthReport.answer === 'answered' || healthReport.answer === 'slow');
     return {
       live: {
-        state: portAccepting && health !== null ? 'running' : 'not-running',
+        state: portAccepting && answers ? 'running' : 'not-running',
         processAlive: null,
         portAccepting,
-        health,
+        health: statusWord(healthReport),
+        healthReport,
       },
       gone: null,
     };
@@ -105,9 +121,15 @@ async function observe(deps: StatusDeps, record: DashboardStatusRecord): Promise
   // Asked even when the process is gone: a port held by something else is worth saying.
   const portAccepting = await deps.canConnect(host, record.port);
   const running = processAlive && portAccepting;
-  const health = running ? await askHealth() : null;
+  const healthReport = running ? await askHealth() : null;
   return {
-    live: { state: running ? 'running' : 'not-running', processAlive, portAccepting, health },
+    live: {
+      state: running ? 'running' : 'not-running',
+      processAlive,
+      portAccepting,
+      health: statusWord(healthReport),
+      healthReport,
+    },
     gone,
   };
 }
@@ -136,7 +158,7 @@ function summarizeMissing(requestedPort: number, problem: string | null): string
 }
 
 function summarize(requestedPort: number, record: DashboardStatusRecord, live: Live, gone: Gone): string {
-  const healthPart = `health: ${live.health === null ? 'no answer' : safe(live.health, 40)}`;
+  const healthPart = `health: ${live.healthReport === null ? 'not asked' : describeHealth(live.healthReport)}`;
   const port = record.port;
   const pid = record.dashboard?.pid ?? null;
   const because = record.conflict === null ? null : conflictClause(requestedPort, record.conflict);
@@ -152,7 +174,7 @@ function summarize(requestedPort: number, record: DashboardStatusRecord, live: L
       return `The dashboard on ${port} was reused (already running); ${healthPart}.`;
     }
     return live.portAccepting
-      ? `Not running: port ${port} accepts connections, but the dashboard that was reused there does not answer its health URL.`
+      ? `Not running: port ${port} accepts connections, but what answers there is not the dashboard that was reused (${healthPart}).`
       : `Not running: the dashboard that was reused on ${port} no longer accepts connections.`;
   }
 

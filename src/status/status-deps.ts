@@ -2,7 +2,8 @@ import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import type { StopDeps } from '../stop/stop-types.ts';
 import type { StatusDeps } from './run-status.ts';
-import { fetchHealthStatus } from '../system/fetch-health-status.ts';
+import { fetchHealth } from '../health/fetch-health.ts';
+import { decidingHealthBudgetMs } from '../health/health-meaning.ts';
 import { asTapoError, resolveStateDir } from './state-dir.ts';
 import { readStatusRecord } from './status-record-file.ts';
 import { livenessReader } from '../system/process-liveness.ts';
@@ -23,12 +24,13 @@ export function stateDirOfThisUser(): string {
 export function createStatusDeps(
   stateDir: string,
   readIdentity: StopDeps['readIdentity'] = createStopDeps().readIdentity,
+  healthBudgetMs: number = decidingHealthBudgetMs,
 ): StatusDeps {
   return {
     readRecord: (port) => readStatusRecord(stateDir, port),
     readIdentity: livenessReader(readIdentity),
     canConnect,
-    fetchHealthStatus: (url) => fetchHealthStatus(url),
+    fetchHealth: (url) => fetchHealth(url, healthBudgetMs),
   };
 }
 

@@ -1,5 +1,9 @@
 // Builders shared by the core unit tests: hosts, listeners, process facts, containers, owners and a
 // fully fake CheckDeps whose every answer is fixed, so runCheck is deterministic.
+import type { HealthReport } from '../../src/health/health-report.ts';
+import type { DashboardFacts } from '../../src/owners/owner.ts';
+import type { RecordedDashboard } from '../../src/owners/recorded-dashboard.ts';
+import { healthOf } from './health.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckDeps } from '../../src/check/run-check.ts';
@@ -73,9 +77,30 @@ export const probe = (outcome: BindProbeResult['outcome'], errno: string | null 
 
 /** Owners as runCheck would assemble them, from listeners that relate to the host. */
 export function owners(
-  evidence: Partial<OwnerEvidence> & { listeners: Listener[]; host?: BindHost; port?: number },
+  evidence: Partial<OwnerEvidence> & {
+    listeners: Listener[];
+    host?: BindHost;
+    port?: number;
+    /** PIDs recognised as our dashboard (by command line), with what their health URL answered. */
+    dashboardHealth?: ReadonlyMap<number, string | null | HealthReport>;
+  },
 ): Owner[] {
   const port = evidence.port ?? 7777;
+  const { dashboardHealth, ...rest } = evidence;
+  // As runCheck builds it: a wildcard is asked through the loopback of its family.
+  const healthUrl = (address: string): string =>
+    `http://${formatEndpoint(address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address, port)}/api/health`;
+  const dashboards = new Map<number, DashboardFacts>();
+  for (const [pid, answer] of dashboardHealth ?? []) {
+    const health = typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
+    const address = evidence.listeners.find((l) => l.pid === pid)?.address ?? '127.0.0.1';
+    dashboards.set(pid, {
+      healthUrl: healthUrl(address),
+      healthStatus: health.answer === 'answered' ? health.status : null,
+      health,
+      recognizedBy: 'command-line',
+    });
+  }
   return assembleOwners({
     platform: 'linux',
     host: host('0.0.0.0'),
@@ -83,11 +108,8 @@ export function owners(
     services: new Map(),
     httpSys: null,
     containers: [],
-    dashboardHealth: new Map(),
-    // As runCheck builds it: a wildcard is asked through the loopback of its family.
-    healthUrl: (address) =>
-      `http://${formatEndpoint(address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address, port)}/api/health`,
-    ...evidence,
+    dashboards,
+    ...rest,
     port,
   });
 }
@@ -104,7 +126,10 @@ export interface FakeWorld {
   /** Replaces `httpSys`: a real reader (the Windows adapter on recorded netsh output). */
   readHttpSys?: CheckDeps['readHttpSys'];
   docker?: { status: DockerStatus; containers: ContainerFacts[] };
-  health?: Record<string, string | null>;
+  /** What each health URL answers (a status word, null: no answer, or a whole report); not listed: no answer. */
+  health?: Record<string, string | null | HealthReport>;
+  /** What the state directory's records say (readRecordedDashboards); undefined: not wired. */
+  recorded?: RecordedDashboard[];
   nextFreePort?: number | null;
 }
 
@@ -150,10 +175,12 @@ export function fakeDeps(world: FakeWorld): { deps: CheckDeps; calls: FakeCalls 
       calls.docker.push({ port, containerIds });
       return world.docker ?? { status: dockerNotInstalled, containers: [] };
     },
-    fetchHealthStatus: async (url) => {
+    fetchHealth: async (url) => {
       calls.healthUrls.push(url);
-      return world.health?.[url] ?? null;
+      const answer = world.health?.[url] ?? null;
+      return typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
     },
+    ...(world.recorded !== undefined ? { readRecordedDashboards: async () => world.recorded ?? [] } : {}),
     findNextFreePort: async (bindHost, port) => {
       calls.nextFreePort.push({ host: bindHost.requested, port });
       if (world.nextFreePort !== undefined) return world.nextFreePort;

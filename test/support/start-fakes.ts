@@ -17,6 +17,10 @@ import type { LockOwner } from '../../src/start/instance-lock.ts';
 import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { checkData, processOwner } from '../unit/stop/stop-fakes.ts';
 import { statusRecord } from './status-record.ts';
+import { answered, healthOf, noAnswer, slow } from './health.ts';
+import type { HealthReport } from '../../src/health/health-report.ts';
+import type { LaunchContext } from '../../src/start/dashboard-environment.ts';
+import type { DependencyCheckResult } from '../../src/start/dependency-check.ts';
 
 export const T0 = Date.UTC(2026, 10, 25, 10, 0, 0);
 export const LAUNCHER = { pid: 4200, startTime: '2026-11-25T09:59:59.000Z' };
@@ -27,7 +31,9 @@ export function startOptions(fields: Partial<StartOptions> = {}): StartOptions {
     host: parseHost('0.0.0.0'),
     policy: 'reuse',
     healthUrl: '/api/health',
+    healthBudgetMs: 10_000,
     readyTimeoutMs: 60_000,
+    dependencyCheck: false,
     launcher: LAUNCHER,
     logFile: null,
     version: '0.1.0',
@@ -35,8 +41,10 @@ export function startOptions(fields: Partial<StartOptions> = {}): StartOptions {
   };
 }
 
-/** An earlier Tapo dashboard holding the port, with the health it answered (null: silent). */
-export function dashboardOwner(pid: number, healthStatus: string | null, port = 7777): Owner {
+/** An earlier Tapo dashboard holding the port, with the health it answered (a word, null: silent, or a whole report). */
+export function dashboardOwner(pid: number, healthStatus: string | null | HealthReport, port = 7777): Owner {
+  const health =
+    typeof healthStatus === 'object' && healthStatus !== null ? healthStatus : healthOf(healthStatus);
   const owner = processOwner(pid, {
     name: 'python',
     commandLine: `python -m tapo_camera_mcp.web --host 0.0.0.0 --port ${port}`,
@@ -45,7 +53,12 @@ export function dashboardOwner(pid: number, healthStatus: string | null, port = 
     ...owner,
     kind: 'dashboard',
     description: `an earlier Tapo dashboard, python (PID ${pid}) listening on 0.0.0.0:${port}`,
-    dashboard: { healthUrl: `http://127.0.0.1:${port}/api/health`, healthStatus },
+    dashboard: {
+      healthUrl: `http://127.0.0.1:${port}/api/health`,
+      healthStatus: health.answer === 'answered' ? health.status : null,
+      health,
+      recognizedBy: 'command-line',
+    },
   };
 }
 
@@ -120,7 +133,17 @@ export function statusOf(
     requestedPort: 7777,
     record,
     recordProblem: null,
-    live: { state: 'running', processAlive: true, portAccepting: true, health: 'healthy', ...live },
+    live: {
+      state: 'running',
+      processAlive: true,
+      portAccepting: true,
+      health: live.health === undefined ? 'healthy' : live.health,
+      healthReport:
+        live.healthReport !== undefined
+          ? live.healthReport
+          : healthOf(live.health === undefined ? 'healthy' : live.health),
+      ...live,
+    },
     summary: 'status',
   };
 }
@@ -131,6 +154,10 @@ export interface DashboardScript {
   readyAfterMs: number | null;
   /** What its health URL answers once it accepts (null: no answer). */
   health: string | null;
+  /** Virtual ms each health request takes before its answer (a slow endpoint). */
+  healthDelayMs: number;
+  /** The issues its health answer lists. */
+  healthIssues: string[];
   /** When it exits by itself: once a record says `running`, at ms after launch, or never. */
   exitsAt: 'running' | number | 'never';
   exit: DashboardExit;
@@ -142,6 +169,8 @@ export interface DashboardScript {
 export const defaultScript: DashboardScript = {
   readyAfterMs: 300,
   health: 'healthy',
+  healthDelayMs: 0,
+  healthIssues: [],
   exitsAt: 'running',
   exit: { code: 0, signal: null, exitCode: 0 },
   onAsk: 'exit',
@@ -195,11 +224,31 @@ export class FakeStartWorld {
   /** The dep named throws this error (once it is called). */
   failing: { dep: keyof StartDeps; error: Error } | null = null;
   writeRecordError: Error | null = null;
+  /** What the project's dependency check does when it is asked. */
+  dependencyCheck: DependencyCheckResult = { kind: 'absent' };
+  /** What each launch was told (its environment's facts), in order. */
+  launchContexts: LaunchContext[] = [];
+  /** Per health request: the budget it was given. */
+  healthBudgets: number[] = [];
+  private tickers: { every: number; next: number; tick: () => void }[] = [];
   private nextPid = 5000;
   private preparedPort = 0;
 
   private fail(dep: keyof StartDeps): void {
     if (this.failing?.dep === dep) throw this.failing.error;
+  }
+
+  /** Moves the virtual clock on by `ms`, running the tickers that fall due on the way. */
+  private pass(ms: number): void {
+    const until = this.clock + ms;
+    for (;;) {
+      const due = this.tickers.filter((t) => t.next <= until).sort((a, b) => a.next - b.next)[0];
+      if (due === undefined) break;
+      this.clock = Math.max(this.clock, due.next);
+      due.next += due.every;
+      due.tick();
+    }
+    this.clock = until;
   }
 
   /** Ends every live dashboard whose scripted exit time has come. */
@@ -316,8 +365,14 @@ export class FakeStartWorld {
           cwd: '/p',
         };
       },
-      launch: async (argv, cwd) => {
+      runDependencyCheck: async () => {
+        this.calls.push('dependency-check');
+        this.fail('runDependencyCheck');
+        return this.dependencyCheck;
+      },
+      launch: async (argv, cwd, context) => {
         this.calls.push(`launch ${this.preparedPort}`);
+        this.launchContexts.push(context);
         this.fail('launch');
         const script = {
           ...defaultScript,
@@ -362,11 +417,20 @@ export class FakeStartWorld {
         this.fail('canConnect');
         return this.accepting(port) !== null;
       },
-      fetchHealthStatus: async (url) => {
+      fetchHealth: async (url, budgetMs) => {
         this.calls.push(`health ${url}`);
-        this.fail('fetchHealthStatus');
+        this.healthBudgets.push(budgetMs);
+        this.fail('fetchHealth');
         const port = Number(new URL(url).port);
-        return this.accepting(port)?.script.health ?? null;
+        const dashboard = this.accepting(port);
+        if (dashboard === null || dashboard.script.health === null) return noAnswer();
+        const delay = dashboard.script.healthDelayMs;
+        if (delay > budgetMs) {
+          this.pass(budgetMs);
+          return slow(budgetMs);
+        }
+        this.pass(delay);
+        return answered(dashboard.script.health, { issues: dashboard.script.healthIssues, elapsedMs: delay });
       },
       say: (line, level) => void this.lines.push({ line, level }),
       progress: (line) => void this.progress.push(line),
@@ -376,6 +440,13 @@ export class FakeStartWorld {
         this.settle();
       },
       now: () => this.clock,
+      every: (ms, tick) => {
+        const ticker = { every: ms, next: this.clock + ms, tick };
+        this.tickers.push(ticker);
+        return () => {
+          this.tickers = this.tickers.filter((t) => t !== ticker);
+        };
+      },
     };
   }
 }

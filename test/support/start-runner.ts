@@ -358,7 +358,7 @@ export function fetchHealth(
 ): Promise<Record<string, unknown> | null> {
   return new Promise((resolve) => {
     const request = http.get(
-      { host, port, path: pathname, agent: false, timeout: 2000, headers: { Connection: 'close' } },
+      { host, port, path: pathname, agent: false, timeout: 10_000, headers: { Connection: 'close' } },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
@@ -626,7 +626,7 @@ export async function waitUntilReaped(pid: number, timeoutMs = DEFAULT_WAIT_MS):
 }
 
 /** The line `start` prints once the dashboard answers: URL, dashboard PID and health. */
-export const READY_LINE = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (\S+)\)/;
+export const READY_LINE = /Dashboard ready at (\S+) in [\d.]+ s \(PID (\d+), health: (.+)\)\. Press Ctrl\+C/;
 
 export interface StartFixtures {
   /** `tapo-port start --port P --host H --project-dir <fake dashboard> ...extra`, killed after the test. */

@@ -3,9 +3,10 @@
 // and its envelope, as `tapo-port check --json` prints it, must equal test/golden/<name>.json.
 //
 // After an intended change of the contract or of its texts, rewrite the files with
-//   UPDATE_GOLDEN=1 node --import tsx --test test/unit/core/check-golden.test.ts
+//   UPDATE_GOLDEN=1 node --import tsx --test test/unit/check/check-golden.test.ts
 // and read the diff before committing it: every changed line is a change PowerShell readers see.
 import assert from 'node:assert/strict';
+import { answered } from '../../support/health.ts';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -125,11 +126,21 @@ const expectations: Record<string, Expectation> = {
     status: 'in-use',
     owners: [['dashboard', 23456]],
     check: (data) => {
+      // Cameras offline: the real endpoint's `warning`, and still our running dashboard to open.
       assert.deepEqual(data.owners[0]?.dashboard, {
         healthUrl: 'http://127.0.0.1:7777/api/health',
-        healthStatus: 'healthy',
+        healthStatus: 'warning',
+        health: answered('warning', {
+          issues: ['no_cameras_online'],
+          cameras: { total: 2, online: 0 },
+          elapsedMs: 640,
+        }),
+        recognizedBy: 'command-line',
       });
-      assert.match(data.fixes[0]?.title ?? '', /already running/);
+      assert.equal(
+        data.fixes[0]?.title,
+        'Open http://127.0.0.1:7777/: the dashboard already runs there, health: warning (no_cameras_online; 0 of 2 cameras online)',
+      );
     },
   },
   'linux-hostile-process-name': {

@@ -1,6 +1,7 @@
 // Scenarios for runCheck built from recorded outputs (test/fixtures, see the PROVENANCE.md files)
 // run through the real parsers and readers, plus fixed process facts so the answer is
 // deterministic. Used by the golden-file test and the text-rendering test.
+import { answered } from '../../support/health.ts';
 import { endianness } from 'node:os';
 import { classifyDockerFailure } from '../../../src/docker/classify-docker-failure.ts';
 import type { DockerStatus } from '../../../src/docker/container-facts.ts';
@@ -341,7 +342,14 @@ export const scenarios: Scenario[] = [
           ],
         }),
       ],
-      health: { 'http://127.0.0.1:7777/api/health': 'healthy' },
+      // As the real endpoint answers with the cameras configured and offline (web/server.py get_health).
+      health: {
+        'http://127.0.0.1:7777/api/health': answered('warning', {
+          issues: ['no_cameras_online'],
+          cameras: { total: 2, online: 0 },
+          elapsedMs: 640,
+        }),
+      },
     },
   },
   {

@@ -1,3 +1,5 @@
+import { answered, noAnswer, notDashboard, slow } from '../../support/health.ts';
+import type { HealthReport } from '../../../src/health/health-report.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PortStatus } from '../../../src/check/port-status.ts';
@@ -361,7 +363,7 @@ describe('planFixes: processes', () => {
     });
     assert.deepEqual(plan({ status: 'in-use', owners: dashboard, nextFreePort: 7779 }), [
       {
-        title: 'The dashboard is already running (health: healthy): open http://127.0.0.1:7777/',
+        title: 'Open http://127.0.0.1:7777/: the dashboard already runs there, health: healthy',
         commands: { powershell: null, cmd: null, posix: null },
         elevated: false,
         note: null,
@@ -388,13 +390,41 @@ describe('planFixes: processes', () => {
       status: 'in-use',
       owners: dashboard.map((o) => ({
         ...o,
-        dashboard: { healthUrl: 'http://[::1]:7777/api/health', healthStatus: null },
+        dashboard: {
+          healthUrl: 'http://[::1]:7777/api/health',
+          healthStatus: null,
+          health: noAnswer(),
+          recognizedBy: 'command-line' as const,
+        },
       })),
     });
     assert.deepEqual(
       silent.map((f) => f.title),
       ['Stop python (PID 2345)'],
     );
+    // Slow to answer is still a running dashboard; an answer that is not the dashboard's is not.
+    const answering = (health: HealthReport): string[] =>
+      plan({
+        status: 'in-use',
+        owners: dashboard.map((o) => ({
+          ...o,
+          dashboard: {
+            healthUrl: 'http://127.0.0.1:7777/api/health',
+            healthStatus: null,
+            health,
+            recognizedBy: 'command-line' as const,
+          },
+        })),
+      }).map((f) => f.title);
+    assert.deepEqual(answering(slow(1000)), [
+      'Open http://127.0.0.1:7777/: the dashboard already runs there, health: slow: no answer within 1 s',
+      'Stop python (PID 2345)',
+    ]);
+    assert.deepEqual(answering(notDashboard(404)), ['Stop python (PID 2345)']);
+    assert.deepEqual(answering(answered('error')), [
+      'Open http://127.0.0.1:7777/: the dashboard already runs there, health: error',
+      'Stop python (PID 2345)',
+    ]);
   });
 
   for (const platform of ['linux', 'darwin', 'win32'] as const) {

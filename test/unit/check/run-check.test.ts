@@ -1,3 +1,4 @@
+import { answered } from '../../support/health.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCheck } from '../../../src/check/run-check.ts';
@@ -109,7 +110,75 @@ describe('runCheck: what it asks, and when', () => {
     assert.deepEqual(data.owners[0]?.dashboard, {
       healthUrl: 'http://[::1]:7777/api/health',
       healthStatus: 'degraded',
+      health: answered('degraded'),
+      recognizedBy: 'command-line',
     });
+  });
+
+  it('recognises a dashboard a start recorded (PID and start time) whatever its command line, and asks its recorded health URL', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '0.0.0.0', family: 4, pid: 4321 })]),
+      processes: [
+        facts(4321, {
+          name: 'python',
+          commandLine: 'python app.py --port 7777',
+          startTime: '2026-11-25T10:00:00.000Z',
+        }),
+      ],
+      recorded: [
+        {
+          pid: 4321,
+          startTime: '2026-11-25T10:00:00.000Z',
+          healthUrl: 'http://127.0.0.1:7777/healthz',
+          requestedPort: 7777,
+        },
+      ],
+      health: { 'http://127.0.0.1:7777/healthz': answered('warning', { issues: ['high_cpu'] }) },
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(calls.healthUrls, ['http://127.0.0.1:7777/healthz']);
+    assert.equal(data.owners[0]?.kind, 'dashboard');
+    assert.equal(data.owners[0]?.dashboard?.recognizedBy, 'status-record');
+    assert.match(
+      data.summary,
+      /an earlier Tapo dashboard, python \(PID 4321\).*; health: warning \(high_cpu\)/,
+    );
+  });
+
+  it('a record whose PID now belongs to a process started later is not our dashboard (PID reuse)', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '0.0.0.0', family: 4, pid: 4321 })]),
+      processes: [
+        facts(4321, { name: 'nginx', commandLine: 'nginx', startTime: '2026-11-25T12:00:00.000Z' }),
+      ],
+      recorded: [
+        {
+          pid: 4321,
+          startTime: '2026-11-25T10:00:00.000Z',
+          healthUrl: 'http://127.0.0.1:7777/api/health',
+          requestedPort: 7777,
+        },
+      ],
+    });
+    const { data } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(calls.healthUrls, []);
+    assert.equal(data.owners[0]?.kind, 'process');
+  });
+
+  it('spends no health time on a holder that is not a dashboard', async () => {
+    const { deps, calls } = fakeDeps({
+      platform: 'linux',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '0.0.0.0', family: 4, pid: 4321 })]),
+      processes: [facts(4321, { name: 'node', commandLine: 'node server.js' })],
+      recorded: [],
+    });
+    await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.deepEqual(calls.healthUrls, []);
   });
 
   it('reader warnings become W_PARTIAL, an unreadable table W_SOCKET_TABLE, a failing engine W_DOCKER', async () => {

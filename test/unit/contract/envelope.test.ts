@@ -109,7 +109,7 @@ describe('envelopes', () => {
       'warnings',
     ]);
     assert.deepEqual(envelope, {
-      schemaVersion: '1.0',
+      schemaVersion: '1.1',
       kind: 'PortCheck',
       tool: { name: 'tapo-port', version: VERSION },
       ok: true,

@@ -1,3 +1,5 @@
+import { answered, noAnswer, notDashboard, slow } from '../../support/health.ts';
+import type { HealthReport } from '../../../src/health/health-report.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { containersPublishingPort } from '../../../src/docker/match-containers.ts';
@@ -149,10 +151,22 @@ describe('assembleOwners: processes', () => {
     assert.deepEqual(healthy[0]?.dashboard, {
       healthUrl: 'http://127.0.0.1:7777/api/health',
       healthStatus: 'healthy',
+      health: answered('healthy'),
+      recognizedBy: 'command-line',
     });
-    const silent = owners(evidence);
-    assert.match(silent[0]?.description ?? '', /; health: not answering$/);
-    assert.equal(silent[0]?.dashboard?.healthStatus, null);
+    const said = (health: HealthReport): string =>
+      owners({ ...evidence, dashboardHealth: new Map([[2345, health]]) })[0]?.description ?? '';
+    assert.match(said(noAnswer()), /; health: not answering$/);
+    assert.match(said(slow(1000)), /; health: slow: no answer within 1 s$/);
+    assert.match(said(notDashboard(404)), /; health: not the dashboard's answer \(HTTP 404\)$/);
+    assert.match(
+      said(
+        answered('warning', { issues: ['no_cameras_online', 'high_disk'], cameras: { total: 3, online: 0 } }),
+      ),
+      /; health: warning \(no_cameras_online; high_disk; 0 of 3 cameras online\)$/,
+    );
+    // Recognising is runCheck's job (command line or status record): without it, a process.
+    assert.equal(owners(evidence)[0]?.kind, 'process');
   });
 });
 

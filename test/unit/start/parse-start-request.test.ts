@@ -19,8 +19,10 @@ const args = (fields: Partial<StartArguments> = {}): StartArguments => ({
   host: '0.0.0.0',
   onConflict: 'reuse',
   healthUrl: '/api/health',
+  healthTimeout: '10',
   readyTimeout: '60',
   projectDir: undefined,
+  skipDependencyCheck: false,
   logFile: undefined,
   force: false,
   stopTimeout: '10',
@@ -79,8 +81,10 @@ describe('parseStartRequest: defaults', () => {
       host: { requested: '0.0.0.0', address: '0.0.0.0', family: 4 },
       policy: 'reuse',
       healthUrl: '/api/health',
+      healthBudgetMs: 10_000,
       readyTimeoutMs: 60_000,
       projectDir: '/home/me/work',
+      skipDependencyCheck: false,
       logFile: null,
       force: false,
       stopTimeoutSeconds: 10,
@@ -89,6 +93,21 @@ describe('parseStartRequest: defaults', () => {
       customCommand: null,
       stateDir: '/home/me/.local/state/tapo-port',
     });
+  });
+
+  it('takes --health-timeout in whole seconds, and --skip-dependency-check', () => {
+    assert.equal(parse({ healthTimeout: '25' }).healthBudgetMs, 25_000);
+    assert.equal(parse({ skipDependencyCheck: true }).skipDependencyCheck, true);
+    for (const bad of ['0', '1.5', '-3', '10s', '', '3601', ['5', '6']]) {
+      assert.throws(
+        () => parse({ healthTimeout: bad }),
+        (error: TapoError) => {
+          assert.equal(error.code, 'E_USAGE');
+          assert.match(error.message, /--health-timeout/);
+          return true;
+        },
+      );
+    }
   });
 
   it('takes the confirmed holders of a stop, as one list from repeated or comma-separated values', () => {

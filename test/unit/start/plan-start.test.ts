@@ -1,5 +1,7 @@
 // decideStart, toConflictRecord and describeHolder: what start does about a port check looked
 // at, how the conflict is recorded, and the few words that name the holder.
+import { answered, healthOf, noAnswer, notDashboard, slow } from '../../support/health.ts';
+import type { HealthReport } from '../../../src/health/health-report.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PortStatus } from '../../../src/check/port-status.ts';
@@ -51,14 +53,20 @@ describe('decideStart', () => {
       action: 'reuse',
       dashboard: owner,
       healthUrl: 'http://127.0.0.1:7777/api/health',
+      health: healthOf('healthy'),
     });
   });
 
-  it('reuse: the healthy one of several owners is picked', () => {
+  it('reuse: of several dashboards, the one in the best health is picked', () => {
     const sick = dashboardOwner(2345, 'warning');
     const healthy = {
       ...dashboardOwner(2346, 'healthy'),
-      dashboard: { healthUrl: 'http://[::1]:7777/api/health', healthStatus: 'healthy' },
+      dashboard: {
+        healthUrl: 'http://[::1]:7777/api/health',
+        healthStatus: 'healthy',
+        health: healthOf('healthy'),
+        recognizedBy: 'command-line' as const,
+      },
     };
     const decision = decideStart(busy([foreign, sick, healthy]), 'reuse');
     assert.equal(decision.action, 'reuse');
@@ -66,39 +74,38 @@ describe('decideStart', () => {
     assert.equal(decision.action === 'reuse' ? decision.healthUrl : null, 'http://[::1]:7777/api/health');
   });
 
-  it('reuse: an unhealthy dashboard is not reused, and the reason says its health', () => {
-    const decision = decideStart(
-      busy([dashboardOwner(2345, 'critical')], { summary: 'Port 7777 is in use.' }),
-      'reuse',
-    );
-    assert.deepEqual(decision, {
-      action: 'fail',
-      reason:
-        'Port 7777 is in use. It is a Tapo dashboard, but its health is "critical", not "healthy", so it is not reused.',
+  // The real dashboard's statuses (web/server.py get_health): all but `error` are a running dashboard.
+  for (const status of ['healthy', 'warning', 'critical', 'ok']) {
+    it(`reuse: a dashboard answering "${status}" is reused, with that answer`, () => {
+      const health = answered(status, { issues: status === 'warning' ? ['no_cameras_online'] : [] });
+      const decision = decideStart(busy([dashboardOwner(2345, health)]), 'reuse');
+      assert.equal(decision.action, 'reuse');
+      assert.deepEqual(decision.action === 'reuse' ? decision.health : null, health);
     });
-  });
+  }
 
-  it('reuse: a silent dashboard is not reused, and the reason names the URL that did not answer', () => {
-    const decision = decideStart(
-      busy([dashboardOwner(2345, null)], { summary: 'Port 7777 is in use.' }),
-      'reuse',
-    );
-    assert.deepEqual(decision, {
-      action: 'fail',
-      reason:
-        'Port 7777 is in use. It is a Tapo dashboard, but its health URL http://127.0.0.1:7777/api/health does not answer, so it is not reused.',
-    });
-  });
-
-  it('reuse: health is "healthy" exactly (case and spaces count)', () => {
-    for (const status of ['Healthy', 'healthy ', 'ok', '']) {
-      assert.equal(
-        decideStart(busy([dashboardOwner(2345, status)]), 'reuse').action,
-        'fail',
-        JSON.stringify(status),
+  const notReused: [string, HealthReport, string][] = [
+    ['error', answered('error'), 'its health says "error" (its own health check failed)'],
+    ['silent', noAnswer(), 'http://127.0.0.1:7777/api/health does not answer'],
+    ['slow', slow(10_000), 'http://127.0.0.1:7777/api/health did not answer within 10 s'],
+    [
+      'not the dashboard',
+      notDashboard(404),
+      "http://127.0.0.1:7777/api/health did not answer with the dashboard's JSON (HTTP 404)",
+    ],
+  ];
+  for (const [name, health, why] of notReused) {
+    it(`reuse: a ${name} dashboard is not reused, and the reason says why`, () => {
+      const decision = decideStart(
+        busy([dashboardOwner(2345, health)], { summary: 'Port 7777 is in use.' }),
+        'reuse',
       );
-    }
-  });
+      assert.deepEqual(decision, {
+        action: 'fail',
+        reason: `Port 7777 is in use. It is a Tapo dashboard, but ${why}, so it is not reused.`,
+      });
+    });
+  }
 
   for (const [name, owners] of [
     ['a foreign process', [foreign]],
@@ -128,8 +135,11 @@ describe('decideStart', () => {
   });
 
   it('reuse: a hostile health answer is shown escaped, on one line', () => {
-    for (const [name, health] of Object.entries(hostileInputs)) {
-      const decision = decideStart(busy([dashboardOwner(2345, health)]), 'reuse');
+    for (const [name, hostile] of Object.entries(hostileInputs)) {
+      const decision = decideStart(
+        busy([dashboardOwner(2345, answered('error', { issues: [hostile] }))]),
+        'reuse',
+      );
       assert.equal(decision.action, 'fail', name);
       const reason = (decision as { reason: string }).reason;
       assert.doesNotMatch(reason, UNSAFE_FOR_TERMINAL, name);
@@ -138,8 +148,12 @@ describe('decideStart', () => {
   });
 
   it('reuse: a very long health answer is cut', () => {
-    const decision = decideStart(busy([dashboardOwner(2345, 'x'.repeat(5000))]), 'reuse');
-    assert.ok((decision as { reason: string }).reason.length < 400);
+    const issues = Array.from({ length: 20 }, () => 'x'.repeat(5000));
+    const decision = decideStart(busy([dashboardOwner(2345, answered('error', { issues }))]), 'reuse');
+    const reason = (decision as { reason: string }).reason;
+    // Five issues of at most 64 characters each are named; the rest are counted.
+    assert.ok(reason.length < 700, String(reason.length));
+    assert.match(reason, /; 15 more\)/);
   });
 });
 

@@ -2,6 +2,7 @@
 // re-check, address-in-use after the launch, readiness and its timeout, the lock held by another
 // start, and the status record as it moves from starting to running to exited. The clock is
 // virtual, so waits of a minute take no time.
+import { answered, notDashboard, slow } from '../../support/health.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectAddressOf } from '../../../src/input/address-family.ts';
@@ -158,8 +159,33 @@ describe('runStart: policy reuse', () => {
     assert.equal(world.releases, 1);
   });
 
+  // Cameras offline, a full disk, CPU above the dashboard's critical line: it still runs and answers.
+  for (const [status, issues, shown] of [
+    ['warning', ['no_cameras_online'], 'health: warning (no_cameras_online)'],
+    ['critical', ['critical_cpu'], 'health: critical (critical_cpu)'],
+  ] as const) {
+    it(`a dashboard answering ${status}: reused, exit 0, and its health and issues are said`, async () => {
+      const world = new FakeStartWorld();
+      const health = answered(status, { issues: [...issues] });
+      world.checks.set(7777, [busy([dashboardOwner(2345, health)])]);
+      const data = await runStart(world.deps(), startOptions({ policy: 'reuse' }));
+      assert.equal(data.outcome, 'reused');
+      assert.equal(data.exitCode, 0);
+      assert.equal(data.health, status);
+      assert.deepEqual(data.healthReport, health);
+      assert.ok(data.summary.includes(`; ${shown}. Open http://127.0.0.1:7777/.`), data.summary);
+      assert.deepEqual(world.launched(), []);
+    });
+  }
+
   for (const [name, owners, reason] of [
-    ['an unhealthy dashboard', [dashboardOwner(2345, 'critical')], /health is "critical", not "healthy"/],
+    ['a dashboard whose health handler failed', [dashboardOwner(2345, 'error')], /its health says "error"/],
+    ['a dashboard too slow to answer', [dashboardOwner(2345, slow(10_000))], /did not answer within 10 s/],
+    [
+      'something answering that is not the dashboard',
+      [dashboardOwner(2345, notDashboard(404))],
+      /not .*dashboard's JSON \(HTTP 404\)/,
+    ],
     ['a silent dashboard', [dashboardOwner(2345, null)], /does not answer/],
     ['a foreign process', [foreign], /not a Tapo dashboard/],
     ['a container', [container], /not a Tapo dashboard/],
@@ -582,7 +608,11 @@ describe('runStart: readiness timeout', () => {
     assert.deepEqual(data.lastLines, ['starting...', 'still starting']);
     assert.deepEqual(world.dashboards[0]?.terminations, ['ask']);
     assert.equal(world.lastRecord().state, 'not-ready');
-    assert.match(data.summary, /did not answer http:\/\/127\.0\.0\.1:7777\/api\/health within 2 s/);
+    assert.equal(
+      data.summary,
+      'The dashboard was not ready within 2 s (port 7777 never accepted a connection), so it was stopped.',
+    );
+    assert.equal(data.healthReport, null);
     assert.ok(world.clock - T0 >= 2000);
     assert.equal(world.releases, 1);
   });
@@ -607,7 +637,79 @@ describe('runStart: readiness timeout', () => {
     await runStart(world.deps(), startOptions({ readyTimeoutMs: 60_000 }));
     const waited = world.sleeps.filter((ms) => ms !== 5000).reduce((a, b) => a + b, 0);
     assert.equal(waited, 60_000);
-    assert.ok(world.progress.some((line) => line.endsWith('59 s of 60 s')));
+    assert.ok(
+      world.progress.some((line) =>
+        line.includes(': 59 s of 60 s (the port does not accept connections yet)'),
+      ),
+    );
+  });
+
+  // The real endpoint: 0.2 s of CPU samples, then up to 3 s twice for the cameras.
+  for (const delay of [2_000, 6_000]) {
+    it(`a health answer that takes ${delay / 1000} s is waited for (slow, not silent), with progress: ready`, async () => {
+      const world = new FakeStartWorld();
+      world.scripts = [
+        { readyAfterMs: 300, health: 'warning', healthIssues: ['no_cameras_online'], healthDelayMs: delay },
+      ];
+      const data = await runStart(world.deps(), startOptions({ readyTimeoutMs: 60_000 }));
+      assert.equal(data.outcome, 'exited');
+      assert.equal(data.exitCode, 0);
+      assert.equal(data.health, 'warning');
+      assert.deepEqual(data.healthReport?.issues, ['no_cameras_online']);
+      // One request, given the whole budget, not abandoned after a second and asked again.
+      assert.deepEqual(world.healthBudgets, [10_000]);
+      assert.ok(
+        world.progress.some((line) => line.endsWith('(the port is open; its health has not answered yet)')),
+        world.progress.join('\n'),
+      );
+      assert.ok(
+        world.lines.some(({ line }) =>
+          /^Dashboard ready at .* health: warning \(no_cameras_online\)\)/.test(line),
+        ),
+      );
+      assert.equal(
+        world.records.find((r) => r.state === 'running')?.message,
+        'Running on 7777; health: warning (no_cameras_online).',
+      );
+    });
+  }
+
+  it('an answer slower than the budget, every time: not ready, and the summary says it was slow', async () => {
+    const world = new FakeStartWorld();
+    world.scripts = [{ readyAfterMs: 300, healthDelayMs: 15_000, exitsAt: 'never' }];
+    const data = await runStart(
+      world.deps(),
+      startOptions({ readyTimeoutMs: 25_000, healthBudgetMs: 10_000 }),
+    );
+    assert.equal(data.outcome, 'not-ready');
+    assert.equal(data.exitCode, 11);
+    assert.equal(data.healthReport?.answer, 'slow');
+    assert.match(
+      data.summary,
+      /^The dashboard was not ready within 25 s \(the port is open, but http:\/\/127\.0\.0\.1:7777\/api\/health was still answering after [0-9.]+ s; raise --ready-timeout if it is always this slow\), so it was stopped\.$/,
+    );
+    // No request outlives the deadline: the last one gets what is left.
+    assert.ok(world.healthBudgets.every((budget) => budget <= 10_000));
+    assert.ok(world.clock - T0 <= 25_000 + 5_000 + 100, String(world.clock - T0));
+  });
+
+  it('an answer that is not the dashboard JSON until the deadline: not ready, and the summary says so', async () => {
+    const world = new FakeStartWorld();
+    world.scripts = [{ readyAfterMs: 300, health: null, exitsAt: 'never' }];
+    const data = await runStart(world.deps(), startOptions({ readyTimeoutMs: 3_000 }));
+    assert.equal(data.outcome, 'not-ready');
+    assert.match(
+      data.summary,
+      /the port is open, but http:\/\/127\.0\.0\.1:7777\/api\/health does not answer/,
+    );
+  });
+
+  it('"error" from its health handler is still a running dashboard: ready', async () => {
+    const world = new FakeStartWorld();
+    world.scripts = [{ health: 'error' }];
+    const data = await runStart(world.deps(), startOptions());
+    assert.equal(data.outcome, 'exited');
+    assert.equal(data.health, 'error');
   });
 });
 
@@ -643,14 +745,29 @@ describe('runStart: the lock held by another start', () => {
     });
   }
 
-  it('running but unhealthy: exit 10 even under reuse', async () => {
+  it('running, health "error": exit 10 even under reuse', async () => {
     const world = new FakeStartWorld();
     world.locks = [{ acquired: false, holder }];
-    world.status = runningFor('critical');
+    world.status = runningFor('error');
     const data = await runStart(world.deps(), startOptions({ policy: 'reuse' }));
     assert.equal(data.outcome, 'already-running');
     assert.equal(data.exitCode, 10);
-    assert.equal(data.health, 'critical');
+    assert.equal(data.health, 'error');
+  });
+
+  it('running, health "warning" with the cameras offline: reported, exit 0 under reuse', async () => {
+    const world = new FakeStartWorld();
+    world.locks = [{ acquired: false, holder }];
+    world.status = () =>
+      statusOf(otherRecord(4100), {
+        state: 'running',
+        health: 'warning',
+        healthReport: answered('warning', { issues: ['no_cameras_online'] }),
+      });
+    const data = await runStart(world.deps(), startOptions({ policy: 'reuse' }));
+    assert.equal(data.outcome, 'already-running');
+    assert.equal(data.exitCode, 0);
+    assert.match(data.summary, /; health: warning \(no_cameras_online\)\. Nothing was started\.$/);
   });
 
   it('waits for the other start to become ready, then reports it', async () => {
@@ -815,7 +932,7 @@ describe('runStart: the lock is released on every path', () => {
   it('a dep that throws after the launch, and the dashboard ignores SIGTERM: SIGKILL after the grace', async () => {
     const world = new FakeStartWorld();
     world.scripts = [{ exitsAt: 'never', onAsk: 'ignore' }];
-    world.failing = { dep: 'fetchHealthStatus', error: new Error('health broke') };
+    world.failing = { dep: 'fetchHealth', error: new Error('health broke') };
     await assert.rejects(runStart(world.deps(), startOptions()), /health broke/);
     assert.deepEqual(world.dashboards[0]?.terminations, ['ask', 'kill']);
     assert.ok(world.sleeps.includes(5000));
@@ -897,5 +1014,88 @@ describe('connectAddressOf', () => {
     assert.equal(connectAddressOf(parseHost('0:0:0:0:0:0:0:0').address), '::1');
     assert.equal(connectAddressOf(parseHost('::0').address), '::1');
     assert.equal(connectAddressOf(parseHost('localhost').address), '127.0.0.1');
+  });
+});
+
+describe('runStart: the project dependency check (the original script first step)', () => {
+  it('runs before the port check, and a pass lets the start go on', async () => {
+    const world = new FakeStartWorld();
+    world.dependencyCheck = { kind: 'passed', script: '/p/validate_dependencies.py', elapsedMs: 2400 };
+    const data = await runStart(world.deps(), startOptions({ dependencyCheck: true }));
+    assert.equal(data.outcome, 'exited');
+    assert.deepEqual(world.calls.slice(0, 3), ['lock', 'dependency-check', 'check 7777']);
+    assert.ok(world.lines.some(({ line }) => line === 'Dependencies checked in 2.4 s.'));
+  });
+
+  it('a failure ends the start with exit 3 before the port is looked at: nothing launched, the record says why', async () => {
+    const world = new FakeStartWorld();
+    world.dependencyCheck = {
+      kind: 'failed',
+      script: '/p/validate_dependencies.py',
+      exitCode: 1,
+      lastLines: ['Server may not start! Install critical dependencies first.'],
+    };
+    await assert.rejects(
+      runStart(world.deps(), startOptions({ dependencyCheck: true })),
+      (error: TapoError) => {
+        assert.equal(error.exitCode, 3);
+        assert.match(error.message, /dependency check \/p\/validate_dependencies\.py failed \(exit 1\)/);
+        return true;
+      },
+    );
+    assert.ok(!world.calls.some((call) => call.startsWith('check') || call.startsWith('launch')));
+    assert.equal(world.lastRecord().state, 'not-started');
+    assert.match(world.lastRecord().message ?? '', /dependency check/);
+    assert.equal(world.releases, 1);
+  });
+
+  it('no script in the project: nothing run, nothing said', async () => {
+    const world = new FakeStartWorld();
+    await runStart(world.deps(), startOptions({ dependencyCheck: true }));
+    assert.ok(world.calls.includes('dependency-check'));
+    assert.ok(!world.lines.some(({ line }) => /[Dd]ependenc/.test(line)));
+  });
+
+  it('a script but no project Python: said, and the start goes on (the launch explains the missing Python)', async () => {
+    const world = new FakeStartWorld();
+    world.dependencyCheck = { kind: 'no-python', script: '/p/validate_dependencies.py' };
+    const data = await runStart(world.deps(), startOptions({ dependencyCheck: true }));
+    assert.equal(data.outcome, 'exited');
+    assert.ok(world.lines.some(({ line }) => /was not run: no Python for the project/.test(line)));
+  });
+
+  it('--skip-dependency-check: not asked at all', async () => {
+    const world = new FakeStartWorld();
+    world.dependencyCheck = {
+      kind: 'failed',
+      script: '/p/validate_dependencies.py',
+      exitCode: 1,
+      lastLines: [],
+    };
+    const data = await runStart(world.deps(), startOptions({ dependencyCheck: false }));
+    assert.equal(data.outcome, 'exited');
+    assert.ok(!world.calls.includes('dependency-check'));
+  });
+});
+
+describe('runStart: what the launched dashboard is told', () => {
+  it('a free port: requested and actual port alike, no conflict', async () => {
+    const world = new FakeStartWorld();
+    await runStart(world.deps(), startOptions());
+    assert.deepEqual(world.launchContexts, [{ requestedPort: 7777, port: 7777, resolution: 'none' }]);
+  });
+
+  it('moved by --on-conflict next: both ports and "next"', async () => {
+    const world = new FakeStartWorld();
+    world.checks.set(7777, [busy([foreign])]);
+    await runStart(world.deps(), startOptions({ policy: 'next' }));
+    assert.deepEqual(world.launchContexts, [{ requestedPort: 7777, port: 7779, resolution: 'next' }]);
+  });
+
+  it('after stopping the holder: "stopped"', async () => {
+    const world = new FakeStartWorld();
+    world.checks.set(7777, [busy([foreign]), free()]);
+    await runStart(world.deps(), startOptions({ policy: 'stop' }));
+    assert.deepEqual(world.launchContexts, [{ requestedPort: 7777, port: 7777, resolution: 'stopped' }]);
   });
 });

@@ -1,5 +1,6 @@
 // renderStatusText: a marker and the summary, where the dashboard serves, and a hint to start it
 // when it does not run; printable ASCII and newlines only, whatever the record holds.
+import { healthOf } from '../../support/health.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StatusData } from '../../../src/status/run-status.ts';
@@ -23,7 +24,14 @@ function data(fields: Partial<StatusData> = {}, live: Partial<StatusData['live']
     recordProblem: null,
     summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: healthy.',
     ...fields,
-    live: { state: 'running', processAlive: true, portAccepting: true, health: 'healthy', ...live },
+    live: {
+      state: 'running',
+      processAlive: true,
+      portAccepting: true,
+      health: 'healthy',
+      healthReport: healthOf(live.health === undefined ? 'healthy' : live.health),
+      ...live,
+    },
   };
 }
 
@@ -43,9 +51,16 @@ describe('renderStatusText', () => {
     );
   });
 
-  it('running but not healthy: [!]', () => {
+  it('running with a warning (cameras offline): [OK], the summary names it', () => {
     const text = renderStatusText(data({ summary: 'Running ...; health: warning.' }, { health: 'warning' }));
-    assert.match(text, /^\[!\] Running \.\.\.; health: warning\.\n/);
+    assert.match(text, /^\[OK\] Running \.\.\.; health: warning\.\n/);
+  });
+
+  it('running but critical: [!]', () => {
+    const text = renderStatusText(
+      data({ summary: 'Running ...; health: critical.' }, { health: 'critical' }),
+    );
+    assert.match(text, /^\[!\] Running \.\.\.; health: critical\.\n/);
     assert.doesNotMatch(text, /Start it/);
   });
 

@@ -1,5 +1,7 @@
 // runStatus with fake deps: the record against the live system (same process, port accepting,
 // health), the exit code, and summary sentences that stay printable ASCII whatever names hold.
+import type { HealthReport } from '../../../src/health/health-report.ts';
+import { answered, healthOf, notDashboard, slow } from '../../support/health.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -38,7 +40,7 @@ interface World {
   /** `host port` pairs that accept connections. */
   accepting?: string[];
   /** URL -> health status. */
-  health?: Record<string, string | null>;
+  health?: Record<string, string | null | HealthReport>;
 }
 
 async function status(world: World): Promise<{ data: StatusData; calls: string[] }> {
@@ -56,9 +58,10 @@ async function status(world: World): Promise<{ data: StatusData; calls: string[]
       calls.push(`connect ${host} ${port}`);
       return (world.accepting ?? []).includes(`${host} ${port}`);
     },
-    fetchHealthStatus: async (url) => {
+    fetchHealth: async (url) => {
       calls.push(`health ${url}`);
-      return world.health?.[url] ?? null;
+      const answer = world.health?.[url] ?? null;
+      return typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
     },
   };
   return { data: await runStatus(deps, 7777), calls };
@@ -120,11 +123,56 @@ const cases: Case[] = [
       read: { record: record() },
       identities: alive,
       accepting: ['127.0.0.1 7777'],
-      health: { 'http://127.0.0.1:7777/api/health': 'warning' },
+      // Cameras configured, none reachable: the real dashboard's `warning` (web/server.py get_health).
+      health: {
+        'http://127.0.0.1:7777/api/health': answered('warning', {
+          issues: ['no_cameras_online'],
+          cameras: { total: 2, online: 0 },
+        }),
+      },
+    },
+    state: 'running',
+    exit: 0,
+    summary:
+      'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: warning (no_cameras_online; 0 of 2 cameras online).',
+  },
+  {
+    name: 'running, health error (its handler failed)',
+    world: {
+      read: { record: record() },
+      identities: alive,
+      accepting: ['127.0.0.1 7777'],
+      health: { 'http://127.0.0.1:7777/api/health': 'error' },
     },
     state: 'running',
     exit: 13,
-    summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: warning.',
+    summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: error.',
+  },
+  {
+    name: 'running, health slower than the budget',
+    world: {
+      read: { record: record() },
+      identities: alive,
+      accepting: ['127.0.0.1 7777'],
+      health: { 'http://127.0.0.1:7777/api/health': slow(10_000) },
+    },
+    state: 'running',
+    exit: 13,
+    summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: slow: no answer within 10 s.',
+    live: { processAlive: true, portAccepting: true, health: null },
+  },
+  {
+    name: 'running, answering with something that is not the dashboard JSON',
+    world: {
+      read: { record: record() },
+      identities: alive,
+      accepting: ['127.0.0.1 7777'],
+      health: { 'http://127.0.0.1:7777/api/health': notDashboard(404) },
+    },
+    state: 'running',
+    exit: 13,
+    summary:
+      "Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: not the dashboard's answer (HTTP 404).",
   },
   {
     name: 'running, health critical',
@@ -143,7 +191,7 @@ const cases: Case[] = [
     world: { read: { record: record() }, identities: alive, accepting: ['127.0.0.1 7777'] },
     state: 'running',
     exit: 13,
-    summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: no answer.',
+    summary: 'Running on 7777 (PID 4242, since 2026-11-25 10:02 UTC); health: not answering.',
     live: { processAlive: true, portAccepting: true, health: null },
   },
   {
@@ -239,7 +287,7 @@ const cases: Case[] = [
       health: { 'http://127.0.0.1:7777/api/health': 'warning' },
     },
     state: 'running',
-    exit: 13,
+    exit: 0,
     summary: 'The dashboard on 7777 was reused (already running); health: warning.',
   },
   {
@@ -248,7 +296,18 @@ const cases: Case[] = [
     state: 'not-running',
     exit: 12,
     summary:
-      'Not running: port 7777 accepts connections, but the dashboard that was reused there does not answer its health URL.',
+      'Not running: port 7777 accepts connections, but what answers there is not the dashboard that was reused (health: not answering).',
+  },
+  {
+    name: 'a reused dashboard that is slow to answer',
+    world: {
+      read: { record: record({ state: 'reused', dashboard: null }) },
+      accepting: ['127.0.0.1 7777'],
+      health: { 'http://127.0.0.1:7777/api/health': slow(10_000) },
+    },
+    state: 'running',
+    exit: 13,
+    summary: 'The dashboard on 7777 was reused (already running); health: slow: no answer within 10 s.',
   },
   {
     name: 'a reused dashboard that is gone',
@@ -298,11 +357,11 @@ const cases: Case[] = [
       read: { record: movedBy([owner({ kind: 'dashboard', name: 'python3', pid: 3000 })]) },
       identities: alive,
       accepting: ['127.0.0.1 7779'],
-      health: { 'http://127.0.0.1:7779/api/health': 'warning' },
+      health: { 'http://127.0.0.1:7779/api/health': 'critical' },
     },
     state: 'running',
     exit: 13,
-    summary: 'Running on 7779 because 7777 is held by another dashboard (PID 3000); health: warning.',
+    summary: 'Running on 7779 because 7777 is held by another dashboard (PID 3000); health: critical.',
   },
   {
     name: 'moved to 7779 because of several owners',
@@ -458,12 +517,23 @@ describe('statusExitCode', () => {
     requestedPort: 7777,
     record: null,
     recordProblem: null,
-    live: { state: 'running', processAlive: true, portAccepting: true, health: 'healthy', ...fields },
+    live: {
+      state: 'running',
+      processAlive: true,
+      portAccepting: true,
+      health: 'healthy',
+      healthReport: healthOf(fields.health === undefined ? 'healthy' : fields.health),
+      ...fields,
+    },
     summary: '',
   });
   const table: [Partial<StatusData['live']>, 0 | 12 | 13][] = [
     [{}, 0],
-    [{ health: 'warning' }, 13],
+    [{ health: 'warning' }, 0],
+    [{ health: 'critical' }, 13],
+    [{ health: 'ok' }, 13],
+    [{ health: null, healthReport: slow(10_000) }, 13],
+    [{ health: null, healthReport: notDashboard(404) }, 13],
     [{ health: 'error' }, 13],
     [{ health: 'Healthy' }, 13],
     [{ health: null }, 13],
