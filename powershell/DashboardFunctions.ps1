@@ -18,6 +18,7 @@ function ConvertTo-TapoDashboardStatus {
         Port          = $port
         Running       = ($Data.live.state -eq 'running')
         Health        = $Data.live.health
+        HealthIssues  = @(Get-TapoHealthIssue -Report $Data.live.healthReport)
         ProcessId     = $processId
         Url           = $url
         RecordedState = $state
@@ -26,6 +27,14 @@ function ConvertTo-TapoDashboardStatus {
         Summary       = [string]$Data.summary
         ExitCode      = $ExitCode
     }
+}
+
+function Get-TapoHealthIssue {
+    # The issues of a health answer (no_cameras_online, high_cpu, ...); none when there was no answer.
+    param([object]$Report)
+    # core-json: $Report HealthReport
+    if ($null -eq $Report) { return @() }
+    return @($Report.issues | ForEach-Object { [string]$_ })
 }
 
 function Get-TapoDashboardStatus {
@@ -88,8 +97,10 @@ function Start-TapoDashboard {
     .PARAMETER BindAddress
     The address the dashboard binds. Default 0.0.0.0.
     .PARAMETER OnConflict
-    Reuse (default): our healthy dashboard already serves the port, so report it and start nothing;
-    anything else in the way is handled like Fail. Fail: explain who holds it and stop. Next: start
+    Reuse (default): our dashboard already serves the port and answers (healthy, warning with the
+    cameras offline, or critical), so report it with its health and start nothing; anything else in
+    the way (a dashboard whose health is "error" or that does not answer, a foreign holder) is
+    handled like Fail. Fail: explain who holds it and stop. Next: start
     on the next free port, and say so. Stop: stop the holder (asks first unless -Force), then start;
     only the holders you were shown are stopped, and a refused or failed stop ends it with the
     stop's exit code (8 or 9), nothing started.
@@ -102,6 +113,13 @@ function Start-TapoDashboard {
     Seconds to wait until the dashboard answers. Default 60.
     .PARAMETER HealthUrl
     Path or URL that answers when ready. Default /api/health.
+    .PARAMETER HealthTimeoutSeconds
+    Seconds one health request may take (readiness, reuse). Default 10: the real /api/health
+    waits up to 3 s twice for the cameras.
+    .PARAMETER SkipDependencyCheck
+    Do not run the project's validate_dependencies.py (or scripts\validate_dependencies.py)
+    before the port check. Without it the check runs when the project has one, and a failure
+    ends the start (exit 3) with the check's own message.
     .PARAMETER StateDirectory
     Where the lock and the status record live (sets TAPO_STATE_DIR for the core). Default: the
     user's state folder (%LOCALAPPDATA%\tapo-port).
@@ -128,6 +146,8 @@ function Start-TapoDashboard {
         [string]$LogPath,
         [ValidateRange(1, 3600)][int]$ReadyTimeoutSeconds = 60,
         [string]$HealthUrl,
+        [ValidateRange(1, 3600)][int]$HealthTimeoutSeconds = 10,
+        [switch]$SkipDependencyCheck,
         [string]$StateDirectory,
         [ValidateRange(1, 3600)][int]$StopTimeoutSeconds = 10,
         [switch]$KillAfterTimeout,
@@ -136,7 +156,8 @@ function Start-TapoDashboard {
     try {
         # Without -ProjectPath the core runs in PowerShell's current location (Invoke-TapoCore) and
         # takes that, or TAPO_PROJECT_DIR, as the project.
-        $arguments = @('start', '--port', [string]$Port, '--host', $BindAddress, '--ready-timeout', [string]$ReadyTimeoutSeconds, '--json')
+        $arguments = @('start', '--port', [string]$Port, '--host', $BindAddress, '--ready-timeout', [string]$ReadyTimeoutSeconds, '--health-timeout', [string]$HealthTimeoutSeconds, '--json')
+        if ($SkipDependencyCheck) { $arguments += '--skip-dependency-check' }
         if (-not [string]::IsNullOrEmpty($ProjectPath)) { $arguments += @('--project-dir', (Resolve-TapoPath -Path $ProjectPath)) }
         if (-not [string]::IsNullOrEmpty($LogPath)) { $arguments += @('--log-file', (Resolve-TapoPath -Path $LogPath)) }
         if (-not [string]::IsNullOrEmpty($HealthUrl)) { $arguments += @('--health-url', $HealthUrl) }
@@ -162,6 +183,7 @@ function Start-TapoDashboard {
             Outcome       = [string]$data.outcome
             Url           = $data.url
             Health        = $data.health
+            HealthIssues  = @(Get-TapoHealthIssue -Report $data.healthReport)
             ProcessId     = $(if ($null -ne $data.dashboard) { $data.dashboard.pid } else { $null })
             Summary       = [string]$data.summary
             LastLines     = @($data.lastLines)

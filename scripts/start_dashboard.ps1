@@ -3,16 +3,20 @@
 Starts the Tapo camera dashboard on port 7777, or explains exactly who holds the port and how to free it.
 
 .DESCRIPTION
-With no arguments it does what the original start_dashboard.ps1 did, correctly: it checks port
+With no arguments it does what the original start_dashboard.ps1 did, correctly: it runs the
+project's dependency check (validate_dependencies.py, when the project has one) with the
+project's Python and stops with its message when it fails; it checks port
 7777 (listeners on IPv4 and IPv6, Docker containers, WSL, http.sys, Windows reserved ranges),
 explains a conflict with the tapo-port core's message and numbered fixes, and otherwise starts
 python -m tapo_camera_mcp.web from the project's venv, in the foreground, from any working
-directory. If the dashboard is already running and healthy, it says where and exits 0.
+directory. If the dashboard is already running and answering (healthy, or warning because the
+cameras are offline, or critical), it says where, with its health, and exits 0.
 
 The TapoDashboard module and its core do the work; this script talks to the person (or to Task
 Scheduler) and ends with the core's exit code:
   0 started and exited cleanly, or already running (Reuse)   1 port not free
-  2 usage error   3 Python, the dashboard module or Node.js missing   4 port could not be checked
+  2 usage error   3 Python, the dashboard module or Node.js missing, or the dependency check
+  failed   4 port could not be checked
   5 unexpected error   6 no free port (Next)   8 stop refused   9 stop failed
   10 another start runs it   11 not ready in time   other: the dashboard's own exit code.
 
@@ -23,13 +27,18 @@ The port to start on. Default 7777.
 The address the dashboard binds. Default 0.0.0.0 (all IPv4 interfaces); 127.0.0.1 for this machine only.
 
 .PARAMETER OnConflict
-What to do when the port is not free. Reuse (default): if our own dashboard already answers
-healthy there, report it; anything else is explained like Fail. Fail: explain and exit 1.
+What to do when the port is not free. Reuse (default): if our own dashboard already runs and
+answers there (healthy, warning or critical), report it with its health; anything else (its
+health says "error", it does not answer, a foreign holder) is explained like Fail. Fail: explain and exit 1.
 Next: start on the next free port and say so. Stop: stop the holder (asks first), then start.
 
 .PARAMETER ProjectPath
 The dashboard checkout with its venv. Default: this script's folder (or its parent, when the
 script sits in a scripts folder), or $env:TAPO_PROJECT_DIR.
+
+.PARAMETER SkipDependencyCheck
+Do not run the project's validate_dependencies.py before the port check (the original script
+always ran it). A project without one is never a failure.
 
 .PARAMETER CheckOnly
 Only check the port and explain; start nothing.
@@ -73,6 +82,7 @@ param(
     [ValidateNotNullOrEmpty()][string]$BindAddress = '0.0.0.0',
     [ValidateSet('Reuse', 'Fail', 'Next', 'Stop')][string]$OnConflict = 'Reuse',
     [string]$ProjectPath,
+    [switch]$SkipDependencyCheck,
     [switch]$CheckOnly,
     [switch]$Json,
     [string]$LogPath,
@@ -170,6 +180,7 @@ function Invoke-StartDashboard {
     if (-not [string]::IsNullOrEmpty($LogPath)) { $startParameters['LogPath'] = $LogPath }
     if (-not [string]::IsNullOrEmpty($StateDirectory)) { $startParameters['StateDirectory'] = $StateDirectory }
     if ($KillAfterTimeout) { $startParameters['KillAfterTimeout'] = $true }
+    if ($SkipDependencyCheck) { $startParameters['SkipDependencyCheck'] = $true }
     # A module function does not see this script's preference variables: pass -WhatIf and -Confirm on.
     if ($WhatIfPreference) { $startParameters['WhatIf'] = $true }
     if ($ScriptParameters.ContainsKey('Confirm')) { $startParameters['Confirm'] = $ScriptParameters['Confirm'] }

@@ -373,17 +373,15 @@ describe('tapo-port start: a port that is not free', { skip: !linux && 'needs /p
     assert.equal(existsSync(lockPath(stateDir, port)), false);
   });
 
-  it('reuse: an unhealthy earlier dashboard (warning) is not reused: exit 1, nothing started', async () => {
+  it('reuse: an earlier dashboard whose health handler fails ("error") is not reused: exit 1, nothing started', async () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
-    const earlier = await hold(
-      startEarlierDashboard(port, '127.0.0.1', { FAKE_DASHBOARD_STATUS: 'warning' }),
-    );
+    const earlier = await hold(startEarlierDashboard(port, '127.0.0.1', { FAKE_DASHBOARD_STATUS: 'error' }));
     const run = start(port, stateDir);
     assert.deepEqual(await run.waitForExit(), { code: 1, signal: null }, outputOf(run));
     assert.match(
       run.stderr,
-      /It is a Tapo dashboard, but its health is "warning", not "healthy", so it is not reused\./,
+      /It is a Tapo dashboard, but its health says "error" \(its own health check failed\), so it is not reused\./,
     );
     assertNothingStarted(port, [earlier.pid]);
     assert.equal(isAlive(earlier.pid), true);

@@ -203,7 +203,9 @@ describe('tapo-port start: launch, signals, ends', { skip: !linux && 'needs /pro
     assert.deepEqual(await run.waitForExit(), { code: 11, signal: null }, outputOf(run));
     assert.match(
       run.stderr,
-      new RegExp(`did not answer http://127\\.0\\.0\\.1:${port}/api/health within 2 s, so it was stopped\\.`),
+      new RegExp(
+        `was not ready within 2 s \\(port ${port} never accepted a connection\\), so it was stopped\\.`,
+      ),
     );
     assert.equal(isAlive(pid), false, 'the dashboard process is gone');
     assert.deepEqual(markedDashboards(), []);

@@ -138,14 +138,14 @@ describe('tapo-port start: one start per port', { skip: !linux && 'needs /proc (
     assert.deepEqual(await first.waitForExit(), { code: 0, signal: null }, outputOf(first));
   });
 
-  it('a second start under reuse while the first runs an unhealthy dashboard is exit 10', async () => {
+  it('a second start under reuse while the first runs a dashboard whose health says "error" is exit 10', async () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
-    const first = start(port, stateDir, [], { FAKE_DASHBOARD_STATUS: 'warning' });
-    await first.waitForLine(/Dashboard ready at .* health: warning\)/, { stream: 'stderr' });
+    const first = start(port, stateDir, [], { FAKE_DASHBOARD_STATUS: 'error' });
+    await first.waitForLine(/Dashboard ready at .* health: error\)/, { stream: 'stderr' });
     const second = start(port, stateDir);
     assert.deepEqual(await second.waitForExit(), { code: 10, signal: null }, outputOf(second));
-    assert.match(second.stderr, /health: warning\. Nothing was started\./);
+    assert.match(second.stderr, /health: error\. Nothing was started\./);
     assert.equal(markedDashboards(port).length, 1);
     first.sendSignal('SIGINT');
     assert.deepEqual(await first.waitForExit(), { code: 0, signal: null }, outputOf(first));

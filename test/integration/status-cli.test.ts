@@ -56,12 +56,19 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const pid = Number((await run.waitForLine(READY_LINE, { stream: 'stderr' }))[2]);
     const during = await status(port, stateDir);
     assert.equal(during.code, 0, during.text);
-    assert.deepEqual(during.data.live, {
-      state: 'running',
-      processAlive: true,
-      portAccepting: true,
-      health: 'healthy',
-    });
+    const { healthReport, ...live } = during.data.live;
+    assert.deepEqual(live, { state: 'running', processAlive: true, portAccepting: true, health: 'healthy' });
+    assert.deepEqual(
+      { ...healthReport, elapsedMs: 0 },
+      {
+        answer: 'answered',
+        status: 'healthy',
+        issues: [],
+        cameras: { total: 2, online: 2 },
+        httpStatus: 200,
+        elapsedMs: 0,
+      },
+    );
     assert.equal(during.data.record?.dashboard?.pid, pid);
     assert.equal(during.data.record?.port, port);
     assert.match(
@@ -87,7 +94,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const run = start(port, stateDir, [], { FAKE_DASHBOARD_STATUS: 'critical' });
-    await run.waitForLine(/Dashboard ready at .* health: critical\)/, { stream: 'stderr' });
+    await run.waitForLine(/Dashboard ready at .* health: critical \(critical_cpu\)\)/, { stream: 'stderr' });
     const during = await status(port, stateDir);
     assert.equal(during.code, 13, during.text);
     assert.equal(during.data.live.state, 'running');

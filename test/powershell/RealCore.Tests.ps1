@@ -259,6 +259,43 @@ Describe 'TapoDashboard with the real core' {
             $first.Process.HasExited | Should -BeFalse
         }
 
+        It 'Reuse on a dashboard whose cameras are offline (health warning): exit 0, the health and its issue said' {
+            $port = Get-FreeTestPort
+            $project = New-ProjectWithScript -Name 'reuse-warning'
+            $script = Join-Path -Path $project -ChildPath 'start_dashboard.ps1'
+            $environment = Get-ChildEnvironment -ServeSeconds 30
+            $environment['FAKE_DASHBOARD_STATUS'] = 'warning'
+            $first = Start-TestProcess -FilePath (Get-TestPowerShell) -WorkingDirectory $elsewhere -Environment $environment `
+                -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $script, '-Port', [string]$port)
+            Wait-Condition -Because 'the first dashboard to answer' -TimeoutSeconds 60 -Condition { (Get-HealthStatus -Port $port) -eq 'warning' -or $first.Process.HasExited }
+            $again = Invoke-ChildPowerShell -WorkingDirectory $elsewhere -Environment $environment `
+                -ArgumentList @('-NonInteractive', '-File', $script, '-Port', [string]$port)
+            $again.ExitCode | Should -Be 0 -Because $again.Output
+            $again.Output | Should -Match 'health: warning \(no_cameras_online; 0 of 2 cameras online\)'
+            $again.Output | Should -Not -Match 'fake-dashboard: serving'
+            $first.Process.HasExited | Should -BeFalse
+        }
+
+        It 'a project whose validate_dependencies.py fails: its own message, exit 3, nothing started; -SkipDependencyCheck starts it' {
+            $port = Get-FreeTestPort
+            $project = New-ProjectWithScript -Name 'dependencies'
+            Copy-Item -LiteralPath (Get-RepositoryPath -ChildPath @('test', 'fixtures', 'dependency-check', 'validate_dependencies.failing.py')) `
+                -Destination (Join-Path -Path $project -ChildPath 'validate_dependencies.py')
+            $script = Join-Path -Path $project -ChildPath 'start_dashboard.ps1'
+            $run = Invoke-ChildPowerShell -WorkingDirectory $elsewhere -Environment (Get-ChildEnvironment) `
+                -ArgumentList @('-NonInteractive', '-File', $script, '-Port', [string]$port)
+            $run.ExitCode | Should -Be 3 -Because $run.Output
+            $run.Output | Should -Match 'Fix: pip install fastapi'
+            $run.Output | Should -Match 'dependency check .*validate_dependencies\.py failed \(exit 1\)'
+            $run.Output | Should -Match '-SkipDependencyCheck'
+            $run.Output | Should -Not -Match 'fake-dashboard: serving'
+            $skipped = Invoke-ChildPowerShell -WorkingDirectory $elsewhere -Environment (Get-ChildEnvironment -ServeSeconds 1) `
+                -ArgumentList @('-NonInteractive', '-File', $script, '-Port', [string]$port, '-SkipDependencyCheck')
+            $skipped.ExitCode | Should -Be 0 -Because $skipped.Output
+            $skipped.Output | Should -Match "fake-dashboard: serving on 0\.0\.0\.0:$port"
+            $skipped.Output | Should -Not -Match 'Fix: pip install fastapi'
+        }
+
         It '-OnConflict Stop -Force stops the holder without asking, then starts' {
             $port = Get-FreeTestPort
             $holder = Start-PortHolder -Port $port

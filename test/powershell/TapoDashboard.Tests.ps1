@@ -181,10 +181,35 @@ Describe 'TapoDashboard module' {
             $status.Running | Should -BeTrue
             $status.RequestedPort | Should -Be 7777
             $status.Port | Should -Be 7779
-            $status.Health | Should -Be 'healthy'
+            # The cameras are offline: warning, with its issue, and still exit 0 (docs/start.md, Health).
+            $status.Health | Should -Be 'warning'
+            @($status.HealthIssues) | Should -Be @('no_cameras_online')
+            $status.Summary | Should -Match 'health: warning \(no_cameras_online\)'
             $status.Conflict | Should -Match 'tapo-camera-mcp'
             $status.ExitCode | Should -Be 0
             (@(Get-FakeCoreCall)[0].Argv -join ' ') | Should -Be 'status --port 7777 --json'
+        }
+    }
+
+    Context 'Start-TapoDashboard' {
+        It 'passes -HealthTimeoutSeconds and -SkipDependencyCheck to the core, and gives the health with its issues' {
+            Use-FakeCore 'start-reused'
+            $result = Start-TapoDashboard -Port 7777 -HealthTimeoutSeconds 20 -SkipDependencyCheck -ErrorAction Stop
+            $argv = @(Get-FakeCoreCall)[0].Argv
+            Get-ArgumentValue -Argv $argv -Name '--health-timeout' | Should -Be '20'
+            $argv | Should -Contain '--skip-dependency-check'
+            $result.Outcome | Should -Be 'reused'
+            $result.Health | Should -Be 'healthy'
+            @($result.HealthIssues).Count | Should -Be 0
+            $result.ExitCode | Should -Be 0
+        }
+
+        It 'asks the core for the dependency check unless told not to, with the default health budget' {
+            Use-FakeCore 'start-reused'
+            $null = Start-TapoDashboard -Port 7777 -ErrorAction Stop
+            $argv = @(Get-FakeCoreCall)[0].Argv
+            Get-ArgumentValue -Argv $argv -Name '--health-timeout' | Should -Be '10'
+            $argv | Should -Not -Contain '--skip-dependency-check'
         }
     }
 

@@ -28,7 +28,7 @@ const AT = '2026-11-25T15:00:00.000Z';
 /** The envelope of a successful answer, as src/contract/envelope.ts shapes it. */
 function success(kind, data) {
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '1.1',
     kind,
     tool: { name: 'tapo-port', version: version() },
     ok: true,
@@ -119,6 +119,11 @@ const DASHBOARD = {
   ],
 };
 
+/** A health answer as the core reports it (src/health/health-report.ts). */
+function healthReport(status, issues = []) {
+  return { answer: 'answered', status, issues, cameras: null, httpStatus: 200, elapsedMs: 230 };
+}
+
 function startData(overrides) {
   return {
     requestedPort: 7777,
@@ -129,6 +134,7 @@ function startData(overrides) {
     url: 'http://127.0.0.1:7777/',
     healthUrl: 'http://127.0.0.1:7777/api/health',
     health: 'healthy',
+    healthReport: healthReport('healthy'),
     conflict: null,
     check: null,
     stop: null,
@@ -281,6 +287,7 @@ const SCENARIOS = {
           url: null,
           healthUrl: null,
           health: null,
+          healthReport: null,
           check,
           conflict: {
             status: 'in-use',
@@ -330,8 +337,15 @@ const SCENARIOS = {
           logFile: null,
         },
         recordProblem: null,
-        live: { state: 'running', processAlive: true, portAccepting: true, health: 'healthy' },
-        summary: 'Running on 7779 because 7777 is held by container tapo-camera-mcp; health: healthy.',
+        live: {
+          state: 'running',
+          processAlive: true,
+          portAccepting: true,
+          health: 'warning',
+          healthReport: healthReport('warning', ['no_cameras_online']),
+        },
+        summary:
+          'Running on 7779 because 7777 is held by container tapo-camera-mcp; health: warning (no_cameras_online).',
       });
     },
   },

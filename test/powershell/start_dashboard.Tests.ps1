@@ -33,7 +33,7 @@ Describe 'start_dashboard.ps1' {
 
     It 'has help and the parameters users and Task Scheduler pass, none named after an automatic variable' {
         $parameters = (Get-Command -Name $startScript).Parameters
-        foreach ($name in @('Port', 'BindAddress', 'OnConflict', 'ProjectPath', 'CheckOnly', 'Json', 'LogPath', 'StateDirectory', 'KillAfterTimeout', 'Force', 'NodePath', 'WhatIf', 'Confirm')) {
+        foreach ($name in @('Port', 'BindAddress', 'OnConflict', 'ProjectPath', 'CheckOnly', 'Json', 'LogPath', 'StateDirectory', 'KillAfterTimeout', 'Force', 'NodePath', 'SkipDependencyCheck', 'WhatIf', 'Confirm')) {
             $parameters.ContainsKey($name) | Should -BeTrue -Because "start_dashboard.ps1 -$name"
         }
         # $Host, $Input, $Args ... are read-only or special: a parameter with their name breaks the script.
@@ -55,6 +55,16 @@ Describe 'start_dashboard.ps1' {
         $start.Count | Should -Be 1
         Get-ArgumentValue -Argv $start[0].Argv -Name '--on-conflict' | Should -Be 'reuse'
         Get-ArgumentValue -Argv $start[0].Argv -Name '--port' | Should -Be '7777'
+    }
+
+    It 'runs the project''s dependency check through the core by default, and -SkipDependencyCheck tells the core to skip it' {
+        Use-FakeCore 'start-exited-3'
+        $null = Invoke-StartScript
+        @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'start' })[0].Argv | Should -Not -Contain '--skip-dependency-check'
+        Use-FakeCore 'start-exited-3'
+        $run = Invoke-StartScript -ArgumentList @('-SkipDependencyCheck')
+        $run.ExitCode | Should -Be 3 -Because $run.Output
+        @(Get-FakeCoreCall | Where-Object { $_.Command -eq 'start' })[0].Argv | Should -Contain '--skip-dependency-check'
     }
 
     It 'exits 0 when a healthy dashboard already serves the port (Reuse)' {

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { toAsciiJson } from '../../src/contract/envelope.ts';
+import { SCHEMA_VERSION, toAsciiJson } from '../../src/contract/envelope.ts';
 import { errorCatalogue, type ErrorCode } from '../../src/contract/error-catalogue.ts';
 import { ExitCode } from '../../src/contract/exit-codes.ts';
 import { exitCodeForStatus } from '../../src/check/port-status-exit.ts';
@@ -132,7 +132,7 @@ describe('fake core for the Pester suites (test/powershell/fake-core.cjs)', () =
         assert.equal(document.schemaVersion, '2.0');
         assert.throws(() => assertMatchesSchema(document), /schemaVersion/);
         // Otherwise a valid document: only its major version can make the module refuse it.
-        assertMatchesSchema({ ...document, schemaVersion: '1.0' });
+        assertMatchesSchema({ ...document, schemaVersion: SCHEMA_VERSION });
       } else {
         assertMatchesSchema(document);
       }
