@@ -1,6 +1,6 @@
 // Soak: 200 `tapo-port start` cycles on one loopback port (and the one above it, for `next`), each
 // with a random holder appearing on the port first (none, a foreign Python listener, a healthy
-// earlier dashboard, an unhealthy one, or an earlier `tapo-port start` still running its
+// earlier dashboard, one whose health handler fails ("error": not reusable), or an earlier `tapo-port start` still running its
 // dashboard) and a random policy. Every cycle's outcome is predicted from docs/start.md and
 // checked against the truth: the exit code, a real connect and /api/health on the port the
 // dashboard should serve, the dashboard processes that exist, whether the holder survived, the
@@ -167,7 +167,8 @@ async function startCycleHolder(
       : await startEarlierDashboard(
           port,
           HOST,
-          kind === 'unhealthy' ? { FAKE_DASHBOARD_STATUS: 'warning' } : {},
+          // `error` is the one health answer that is not reused (warning and critical are).
+          kind === 'unhealthy' ? { FAKE_DASHBOARD_STATUS: 'error' } : {},
         );
   return { pid: holder.pid, start: null, exit: holder.exit, stop: () => holder.stop() };
 }
