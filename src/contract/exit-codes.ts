@@ -28,7 +28,7 @@ export const ExitCode = {
   notReady: 11,
   /** status: no dashboard is running for the port. */
   notRunning: 12,
-  /** status: the dashboard runs, but its health is not `healthy` (or it does not answer). */
+  /** status: the dashboard runs, but its health is `critical`, `error`, another word, slow or silent (`warning` is ok). */
   unhealthy: 13,
 } as const;
 
@@ -38,7 +38,11 @@ export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] 
   { code: ExitCode.ok, meaning: 'free: the dashboard can use the port' },
   { code: ExitCode.portUnavailable, meaning: 'in use, reserved, forbidden or shadowed' },
   { code: ExitCode.usage, meaning: 'usage error (invalid port, host or flag)' },
-  { code: ExitCode.dependencyMissing, meaning: 'a required system tool is missing' },
+  {
+    code: ExitCode.dependencyMissing,
+    meaning:
+      "a required tool is missing (start: Python, the module, or the project's dependency check failed)",
+  },
   { code: ExitCode.unknown, meaning: 'could not decide (socket table unreadable); never reported as free' },
   { code: ExitCode.unexpected, meaning: 'unexpected internal error' },
   { code: ExitCode.noFreePort, meaning: 'find-port: no free port in the range' },
@@ -48,5 +52,8 @@ export const exitCodeTable: readonly { code: ExitCodeValue; meaning: string }[] 
   { code: ExitCode.alreadyRunning, meaning: 'start: another tapo-port start owns this dashboard' },
   { code: ExitCode.notReady, meaning: 'start: the dashboard was not ready in time (it was stopped)' },
   { code: ExitCode.notRunning, meaning: 'status: no dashboard is running' },
-  { code: ExitCode.unhealthy, meaning: 'status: running, but not healthy' },
+  {
+    code: ExitCode.unhealthy,
+    meaning: 'status: running, but critical, error, slow or silent (warning is 0)',
+  },
 ];

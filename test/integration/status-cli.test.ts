@@ -90,7 +90,7 @@ describe('tapo-port status', { skip: !linux && 'needs /proc (Linux)' }, () => {
     );
   });
 
-  it('a running dashboard whose health is not healthy: 13', async () => {
+  it('a running dashboard whose health is critical: 13', async () => {
     const port = await pickPort();
     const stateDir = makeStateDir();
     const run = start(port, stateDir, [], { FAKE_DASHBOARD_STATUS: 'critical' });
