@@ -27,7 +27,9 @@ function New-TapoTaskArgument {
         [Parameter(Mandatory)][string]$ProjectPath,
         [string]$StateDirectory,
         # Node.js for a task that runs as SYSTEM, which does not have the user's PATH.
-        [string]$NodePath
+        [string]$NodePath,
+        # The project's validate_dependencies.py is not run before each start.
+        [switch]$SkipDependencyCheck
     )
     foreach ($value in @($ScriptPath, $LogPath, $ProjectPath, $BindAddress, $StateDirectory, $NodePath)) {
         if ($value -match '["\r\n]') { throw "A task argument must not contain quotes or line breaks: $value" }
@@ -37,6 +39,7 @@ function New-TapoTaskArgument {
         '-ProjectPath', $ProjectPath)
     if (-not [string]::IsNullOrEmpty($StateDirectory)) { $words += @('-StateDirectory', $StateDirectory) }
     if (-not [string]::IsNullOrEmpty($NodePath)) { $words += @('-NodePath', $NodePath) }
+    if ($SkipDependencyCheck) { $words += '-SkipDependencyCheck' }
     return (($words | ForEach-Object { ConvertTo-TapoNativeArgument -Value $_ }) -join ' ')
 }
 
@@ -126,6 +129,9 @@ function Register-TapoDashboardTask {
     .PARAMETER LogPath
     Default: dashboard.log in the state folder (%LOCALAPPDATA%\tapo-port; for AtStartup
     %ProgramData%\tapo-port, where the task's lock and status record also live).
+    .PARAMETER SkipDependencyCheck
+    The task runs start_dashboard.ps1 -SkipDependencyCheck: the project's validate_dependencies.py
+    (which imports every package the dashboard uses) is not run before each start.
     .PARAMETER PowerShellPath
     The PowerShell that runs the task. Default: powershell.exe of Windows PowerShell, or pwsh.exe of
     PowerShell 7 (for the Store's PowerShell, its app execution alias, which survives updates),
@@ -146,7 +152,8 @@ function Register-TapoDashboardTask {
         [ValidateRange(1, 65535)][int]$Port = 7777,
         [ValidateNotNullOrEmpty()][string]$BindAddress = '0.0.0.0',
         [string]$LogPath,
-        [string]$PowerShellPath
+        [string]$PowerShellPath,
+        [switch]$SkipDependencyCheck
     )
     try {
         if ($null -eq (Get-Command -Name 'Register-ScheduledTask' -ErrorAction SilentlyContinue)) {
@@ -193,7 +200,7 @@ function Register-TapoDashboardTask {
             $nodePath = (Resolve-TapoCore).Node
         }
         $argument = New-TapoTaskArgument -ScriptPath $script -Port $Port -BindAddress $BindAddress -LogPath $log -ProjectPath $project `
-            -StateDirectory $stateDirectory -NodePath $nodePath
+            -StateDirectory $stateDirectory -NodePath $nodePath -SkipDependencyCheck:$SkipDependencyCheck
         if (-not $PSCmdlet.ShouldProcess("$TaskName ($Trigger): $PowerShellPath $argument", 'Register scheduled task')) { return }
 
         $action = New-ScheduledTaskAction -Execute $PowerShellPath -Argument $argument -WorkingDirectory $project

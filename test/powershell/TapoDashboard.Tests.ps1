@@ -318,6 +318,17 @@ Describe 'TapoDashboard module' {
             Get-ArgumentValue -Argv $argv -Name '-OnConflict' | Should -BeExactly 'Reuse'
         }
 
+        It 'passes -SkipDependencyCheck on to the start script only when asked' {
+            $plain = & $module {
+                New-TapoTaskArgument -ScriptPath 'C:\tapo\start_dashboard.ps1' -Port 7777 -BindAddress '0.0.0.0' -LogPath 'C:\l\d.log' -ProjectPath 'C:\src\tapo'
+            }
+            $plain | Should -Not -Match 'SkipDependencyCheck'
+            $skipping = & $module {
+                New-TapoTaskArgument -ScriptPath 'C:\tapo\start_dashboard.ps1' -Port 7777 -BindAddress '0.0.0.0' -LogPath 'C:\l\d.log' -ProjectPath 'C:\src\tapo' -SkipDependencyCheck
+            }
+            $skipping | Should -Match '(^| )-SkipDependencyCheck$'
+        }
+
         It 'gives an AtStartup task the Node.js found now (SYSTEM has no user PATH), whole: <_>' -ForEach @(
             'C:\Program Files\nodejs\node.exe', "C:\Users\Zo$([char]0xEB) O'Brien\AppData\Local\fnm\node.exe"
         ) {
@@ -409,6 +420,14 @@ Describe 'TapoDashboard module' {
                 $action.Argument | Should -Match '-WindowStyle Hidden'
                 $action.Execute | Should -Be $powershellPath
                 $action.WorkingDirectory | Should -Be $project
+            }
+
+            It 'registers -SkipDependencyCheck into the task when asked, and not otherwise' {
+                $script:registered.Clear()
+                $plain = Register-TapoDashboardTask -ProjectPath $TestDrive -PowerShellPath $powershellPath -Confirm:$false -ErrorAction Stop
+                $plain.Argument | Should -Not -Match 'SkipDependencyCheck'
+                $skipping = Register-TapoDashboardTask -ProjectPath $TestDrive -PowerShellPath $powershellPath -SkipDependencyCheck -Confirm:$false -ErrorAction Stop
+                $skipping.Argument | Should -Match '(^| )-SkipDependencyCheck$'
             }
 
             It 'refuses a -ScriptPath that does not take this module''s parameters (TapoStartScriptIncompatible)' {
