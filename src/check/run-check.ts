@@ -4,7 +4,7 @@ import { assembleOwners } from '../owners/assemble-owners.ts';
 import { isDashboardCommandLine, isHttpSysPid } from '../owners/known-holders.ts';
 import type { DashboardFacts, Owner } from '../owners/owner.ts';
 import { findRecordedDashboard, type RecordedDashboard } from '../owners/recorded-dashboard.ts';
-import type { HealthReport } from '../health/health-report.ts';
+import { statusWordOf, type HealthReport } from '../health/health-report.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { BindProbeResult } from '../system/bind-probe.ts';
 import { planFixes, type Fix } from './plan-fixes.ts';
@@ -124,7 +124,7 @@ export async function runCheck(
         const health = await deps.fetchHealth(found.healthUrl);
         const dashboard: DashboardFacts = {
           healthUrl: found.healthUrl,
-          healthStatus: health.answer === 'answered' ? health.status : null,
+          healthStatus: statusWordOf(health),
           health,
           recognizedBy: found.recognizedBy,
         };

@@ -41,13 +41,11 @@ async function runCheckCommand(parsed: Extract<Parsed, { command: 'check' }>): P
     import('../check/port-status-exit.ts'),
   ]);
   const healthBudgetMs = parseSeconds(parsed.healthTimeout, '--health-timeout') * 1000;
-  const [{ readRecordedDashboards }, { resolveStateDir }] = await Promise.all([
+  const [{ readRecordedDashboards }, { stateDirOfThisUser }] = await Promise.all([
     import('../status/recorded-dashboards.ts'),
     import('../status/state-dir.ts'),
   ]);
-  const stateDir = readableStateDir(() =>
-    resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() }),
-  );
+  const stateDir = readableStateDir(stateDirOfThisUser);
   const deps = createSystemDeps(process.platform, {
     healthBudgetMs,
     ...(stateDir !== null ? { readRecordedDashboards: () => readRecordedDashboards(stateDir) } : {}),
@@ -143,15 +141,14 @@ async function runStartCommand(parsed: Extract<Parsed, { command: 'start' }>): P
 async function runStatusCommand(parsed: Extract<Parsed, { command: 'status' }>): Promise<void> {
   const port = parsePort(parsed.port);
   const healthBudgetMs = parseSeconds(parsed.healthTimeout, '--health-timeout') * 1000;
-  const [{ runStatus, statusExitCode }, { renderStatusText }, statusDeps] = await Promise.all([
-    import('../status/run-status.ts'),
-    import('../status/render-status-text.ts'),
-    import('../status/status-deps.ts'),
-  ]);
-  const data = await runStatus(
-    statusDeps.createStatusDeps(statusDeps.stateDirOfThisUser(), undefined, healthBudgetMs),
-    port,
-  );
+  const [{ runStatus, statusExitCode }, { renderStatusText }, { createStatusDeps }, { stateDirOfThisUser }] =
+    await Promise.all([
+      import('../status/run-status.ts'),
+      import('../status/render-status-text.ts'),
+      import('../status/status-deps.ts'),
+      import('../status/state-dir.ts'),
+    ]);
+  const data = await runStatus(createStatusDeps(stateDirOfThisUser(), undefined, healthBudgetMs), port);
   process.stdout.write(
     parsed.json ? toAsciiJson(successEnvelope('DashboardStatus', data, [])) + '\n' : renderStatusText(data),
   );

@@ -37,7 +37,8 @@ export function fetchHealth(
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_BODY_BYTES) {
-            finish({ ...readHealthAnswer(res.statusCode ?? 0, '', elapsed()), answer: 'not-dashboard' });
+            // Too large to be the dashboard's JSON: read as no body at all, which is not-dashboard.
+            finish(readHealthAnswer(res.statusCode ?? 0, '', elapsed()));
             req.destroy();
             return;
           }

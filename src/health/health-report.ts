@@ -33,6 +33,11 @@ export const dashboardStatuses = ['healthy', 'warning', 'critical', 'error'] as 
 const PLAIN_WORD = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_ISSUES = 20;
 
+/** The status word of an answer; null when there was none (slow, silent, not the dashboard's). */
+export function statusWordOf(report: HealthReport | null): string | null {
+  return report !== null && report.answer === 'answered' ? report.status : null;
+}
+
 export function healthNotAnswered(answer: 'slow' | 'no-answer', elapsedMs: number): HealthReport {
   return { answer, status: null, issues: [], cameras: null, httpStatus: null, elapsedMs };
 }

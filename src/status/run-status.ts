@@ -4,7 +4,7 @@ import { connectAddressOf } from '../input/address-family.ts';
 import { toDisplayText } from '../text/display-safe.ts';
 import { conflictClause, ownerList } from './describe-conflict.ts';
 import type { DashboardStatusRecord } from './status-record.ts';
-import type { HealthReport } from '../health/health-report.ts';
+import { statusWordOf, type HealthReport } from '../health/health-report.ts';
 import { describeHealth, isWell } from '../health/health-meaning.ts';
 
 /** Everything `status` needs from the outside world; tests pass fakes. */
@@ -84,10 +84,6 @@ function notAsked(state: Live['state']): Live {
   return { state, processAlive: null, portAccepting: null, health: null, healthReport: null };
 }
 
-function statusWord(report: HealthReport | null): string | null {
-  return report !== null && report.answer === 'answered' ? report.status : null;
-}
-
 async function observe(deps: StatusDeps, record: DashboardStatusRecord): Promise<{ live: Live; gone: Gone }> {
   if (record.port === null) {
     // Nothing was started (or reused): there is no process and no port to ask.
@@ -109,7 +105,7 @@ async function observe(deps: StatusDeps, record: DashboardStatusRecord): Promise
         state: portAccepting && answers ? 'running' : 'not-running',
         processAlive: null,
         portAccepting,
-        health: statusWord(healthReport),
+        health: statusWordOf(healthReport),
         healthReport,
       },
       gone: null,
@@ -127,7 +123,7 @@ async function observe(deps: StatusDeps, record: DashboardStatusRecord): Promise
       state: running ? 'running' : 'not-running',
       processAlive,
       portAccepting,
-      health: statusWord(healthReport),
+      health: statusWordOf(healthReport),
       healthReport,
     },
     gone,

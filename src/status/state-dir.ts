@@ -1,4 +1,5 @@
 import { promises as fs, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { TapoError } from '../contract/error-catalogue.ts';
 import { quotePosixArg } from '../text/quote-posix.ts';
@@ -107,6 +108,15 @@ export function resolveStateDir(inputs: StateDirInputs): string {
     );
   }
   return dir;
+}
+
+/** This user's state directory (TAPO_STATE_DIR or the platform's place), as a usage error when unusable. */
+export function stateDirOfThisUser(): string {
+  try {
+    return resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() });
+  } catch (error) {
+    throw asTapoError(error);
+  }
 }
 
 export interface EnsureStateDirOptions {

@@ -1,24 +1,13 @@
 import { connect } from 'node:net';
-import { homedir } from 'node:os';
 import type { StopDeps } from '../stop/stop-types.ts';
 import type { StatusDeps } from './run-status.ts';
 import { fetchHealth } from '../health/fetch-health.ts';
 import { decidingHealthBudgetMs } from '../health/health-meaning.ts';
-import { asTapoError, resolveStateDir } from './state-dir.ts';
 import { readStatusRecord } from './status-record-file.ts';
 import { livenessReader } from '../system/process-liveness.ts';
 import { createStopDeps } from '../stop/stop-deps.ts';
 
 const CONNECT_TIMEOUT_MS = 1000;
-
-/** This user's state directory (TAPO_STATE_DIR or the platform's place), as a usage error when unusable. */
-export function stateDirOfThisUser(): string {
-  try {
-    return resolveStateDir({ platform: process.platform, env: process.env, homeDir: homedir() });
-  } catch (error) {
-    throw asTapoError(error);
-  }
-}
 
 /** The real StatusDeps: the record file, the process table, a TCP connect and the health URL. */
 export function createStatusDeps(

@@ -177,12 +177,7 @@ describe('what the launched dashboard is told', { skip: !linux && 'needs /proc (
     const run = start(port, stateDir, ['--on-conflict', 'next']);
     const ready = await run.waitForLine(READY_LINE, { stream: 'stderr' });
     const pid = Number(ready[2]);
-    const environ = new Map(
-      readFileSync(`/proc/${pid}/environ`, 'utf8')
-        .split('\0')
-        .filter(Boolean)
-        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const),
-    );
+    const environ = environOf(pid);
     const actual = Number(environ.get('TAPO_DASHBOARD_PORT'));
     assert.ok(actual > port, `moved above ${port}: ${actual}`);
     assert.equal(environ.get('TAPO_DASHBOARD_REQUESTED_PORT'), String(port));
@@ -210,17 +205,12 @@ describe('what the launched dashboard is told', { skip: !linux && 'needs /proc (
     const stateDir = makeStateDir();
     const run = start(port, stateDir);
     const pid = Number((await run.waitForLine(READY_LINE, { stream: 'stderr' }))[2]);
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    assert.ok(environ.includes(`TAPO_DASHBOARD_PORT=${port}`));
-    assert.ok(environ.includes(`TAPO_DASHBOARD_REQUESTED_PORT=${port}`));
-    assert.ok(environ.includes('TAPO_DASHBOARD_CONFLICT=none'));
+    const environ = environOf(pid);
+    assert.equal(environ.get('TAPO_DASHBOARD_PORT'), String(port));
+    assert.equal(environ.get('TAPO_DASHBOARD_REQUESTED_PORT'), String(port));
+    assert.equal(environ.get('TAPO_DASHBOARD_CONFLICT'), 'none');
     const said = execFileSync('python3', ['-c', pythonExample()], {
-      env: {
-        PATH: process.env.PATH,
-        ...Object.fromEntries(
-          environ.filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
-        ),
-      },
+      env: { PATH: process.env.PATH, ...Object.fromEntries(environ) },
       encoding: 'utf8',
     });
     assert.equal(said, 'None\n');
@@ -313,6 +303,16 @@ describe(
     });
   },
 );
+
+/** A process's environment, as Linux shows it in /proc/PID/environ. */
+function environOf(pid: number): Map<string, string> {
+  return new Map(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)] as const),
+  );
+}
 
 /** The first ```python block of docs/start.md's "What the dashboard is told". */
 function pythonExample(): string {

@@ -1,6 +1,6 @@
 // Builders shared by the core unit tests: hosts, listeners, process facts, containers, owners and a
 // fully fake CheckDeps whose every answer is fixed, so runCheck is deterministic.
-import type { HealthReport } from '../../src/health/health-report.ts';
+import { statusWordOf, type HealthReport } from '../../src/health/health-report.ts';
 import type { DashboardFacts } from '../../src/owners/owner.ts';
 import type { RecordedDashboard } from '../../src/owners/recorded-dashboard.ts';
 import { healthOf } from './health.ts';
@@ -92,11 +92,11 @@ export function owners(
     `http://${formatEndpoint(address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address, port)}/api/health`;
   const dashboards = new Map<number, DashboardFacts>();
   for (const [pid, answer] of dashboardHealth ?? []) {
-    const health = typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
+    const health = healthOf(answer);
     const address = evidence.listeners.find((l) => l.pid === pid)?.address ?? '127.0.0.1';
     dashboards.set(pid, {
       healthUrl: healthUrl(address),
-      healthStatus: health.answer === 'answered' ? health.status : null,
+      healthStatus: statusWordOf(health),
       health,
       recognizedBy: 'command-line',
     });
@@ -177,8 +177,7 @@ export function fakeDeps(world: FakeWorld): { deps: CheckDeps; calls: FakeCalls 
     },
     fetchHealth: async (url) => {
       calls.healthUrls.push(url);
-      const answer = world.health?.[url] ?? null;
-      return typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
+      return healthOf(world.health?.[url] ?? null);
     },
     ...(world.recorded !== undefined ? { readRecordedDashboards: async () => world.recorded ?? [] } : {}),
     findNextFreePort: async (bindHost, port) => {

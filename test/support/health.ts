@@ -28,7 +28,8 @@ export function notDashboard(httpStatus = 404): HealthReport {
   return { answer: 'not-dashboard', status: null, issues: [], cameras: null, httpStatus, elapsedMs: 5 };
 }
 
-/** The old shorthand: a status word, or null for no answer. */
-export function healthOf(status: string | null): HealthReport {
-  return status === null ? noAnswer() : answered(status);
+/** Shorthand: a status word, null for no answer, or a whole report (taken as it is). */
+export function healthOf(answer: string | null | HealthReport): HealthReport {
+  if (answer === null) return noAnswer();
+  return typeof answer === 'string' ? answered(answer) : answer;
 }

@@ -18,7 +18,7 @@ import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { checkData, processOwner } from '../unit/stop/stop-fakes.ts';
 import { statusRecord } from './status-record.ts';
 import { answered, healthOf, noAnswer, slow } from './health.ts';
-import type { HealthReport } from '../../src/health/health-report.ts';
+import { statusWordOf, type HealthReport } from '../../src/health/health-report.ts';
 import type { LaunchContext } from '../../src/start/dashboard-environment.ts';
 import type { DependencyCheckResult } from '../../src/start/dependency-check.ts';
 
@@ -43,8 +43,7 @@ export function startOptions(fields: Partial<StartOptions> = {}): StartOptions {
 
 /** An earlier Tapo dashboard holding the port, with the health it answered (a word, null: silent, or a whole report). */
 export function dashboardOwner(pid: number, healthStatus: string | null | HealthReport, port = 7777): Owner {
-  const health =
-    typeof healthStatus === 'object' && healthStatus !== null ? healthStatus : healthOf(healthStatus);
+  const health = healthOf(healthStatus);
   const owner = processOwner(pid, {
     name: 'python',
     commandLine: `python -m tapo_camera_mcp.web --host 0.0.0.0 --port ${port}`,
@@ -55,7 +54,7 @@ export function dashboardOwner(pid: number, healthStatus: string | null | Health
     description: `an earlier Tapo dashboard, python (PID ${pid}) listening on 0.0.0.0:${port}`,
     dashboard: {
       healthUrl: `http://127.0.0.1:${port}/api/health`,
-      healthStatus: health.answer === 'answered' ? health.status : null,
+      healthStatus: statusWordOf(health),
       health,
       recognizedBy: 'command-line',
     },

@@ -60,8 +60,7 @@ async function status(world: World): Promise<{ data: StatusData; calls: string[]
     },
     fetchHealth: async (url) => {
       calls.push(`health ${url}`);
-      const answer = world.health?.[url] ?? null;
-      return typeof answer === 'object' && answer !== null ? answer : healthOf(answer);
+      return healthOf(world.health?.[url] ?? null);
     },
   };
   return { data: await runStatus(deps, 7777), calls };
