@@ -31,6 +31,23 @@ const shared = {
   external: ['cpu-features', '*.node', './docker-engine.cjs'],
 };
 
+// The same file runs in the single executable (scripts/sea/), whose require loads only Node's
+// built-in modules: there the engine client is the SEA asset docker-engine.cjs, compiled as
+// CommonJS with that require (it needs nothing else), and still only when Docker is asked.
+const dockerEngineLoader = `const sea = require('node:sea');
+if (sea.isSea()) {
+  const path = require('node:path');
+  const filename = path.join(path.dirname(process.execPath), 'docker-engine.cjs');
+  const engine = { exports: {} };
+  require('node:vm')
+    .compileFunction(sea.getAsset('docker-engine.cjs', 'utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename })
+    .call(engine.exports, engine.exports, require, engine, filename, path.dirname(filename));
+  module.exports = engine.exports;
+} else {
+  module.exports = require('./docker-engine.cjs');
+}
+`;
+
 // In the main bundle, load-docker-engine.ts's `import('./docker-engine-entry.ts')` loads
 // `require('./docker-engine.cjs')` instead: require resolves it relative to dist/tapo-port.cjs,
 // so the engine client (dockerode, ssh2, grpc) stays out of the main file and is parsed only when
@@ -44,7 +61,7 @@ const dockerEngineExternal = {
       namespace,
     }));
     pluginBuild.onLoad({ filter: /.*/, namespace }, () => ({
-      contents: "module.exports = require('./docker-engine.cjs');",
+      contents: dockerEngineLoader,
       loader: 'js',
     }));
     pluginBuild.onResolve({ filter: /^\.\/docker-engine\.cjs$/, namespace }, (args) => ({
@@ -119,7 +136,8 @@ await build({
   ...shared,
   entryPoints: [path.join(root, 'src/cli/main.ts')],
   outfile: path.join(dist, 'tapo-port.cjs'),
-  banner: { js: '#!/usr/bin/env node\n' + shared.banner.js },
+  // The version line lets a test find this very script inside a single executable.
+  banner: { js: `#!/usr/bin/env node\n// tapo-port ${version}\n` + shared.banner.js },
   plugins: [dockerEngineExternal, lazyStringWidth, leanAssertForYargs],
 });
 // dockerode and its dependencies are big; loading them only when Docker is

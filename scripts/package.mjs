@@ -1,11 +1,15 @@
-// npm run package [-- --out DIR]: the TapoDashboard PowerShell module as one folder a user copies
-// into a $env:PSModulePath folder: the manifest, module and views, plus the bundled core in core\
-// (where the module looks first: core\tapo-port.cjs next to TapoDashboard.psm1). Builds dist/
-// first when it is missing or older than the sources.
+// npm run package [-- --out DIR] [--no-executables]: the TapoDashboard PowerShell module as one
+// folder a user copies into a $env:PSModulePath folder: the manifest, module and views, plus the
+// core in core\: the single executables tapo-port.exe (win-x64) and tapo-port (linux-x64), which
+// need no Node.js, and the bundle tapo-port.cjs for Node (macOS, other machines, TAPO_NODE).
+// core\build-info.json records what was built from what. Builds dist/ first when it is missing
+// or older than the sources.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildExecutables, ExecutableBuildError, runtimePin } from './sea/build-executables.mjs';
+import { RuntimeFetchError } from './sea/fetch-node-runtime.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
@@ -31,16 +35,21 @@ function fail(message) {
 
 function parseArguments(argv) {
   let out = path.join(root, 'package');
+  let executables = true;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out' && i + 1 < argv.length) {
+    if (argv[i] === '--no-executables') {
+      executables = false;
+    } else if (argv[i] === '--out' && i + 1 < argv.length) {
       out = path.resolve(argv[++i]);
     } else if (argv[i]?.startsWith('--out=')) {
       out = path.resolve(argv[i].slice('--out='.length));
     } else {
-      fail(`unknown argument ${JSON.stringify(argv[i])}; usage: node scripts/package.mjs [--out DIR]`);
+      fail(
+        `unknown argument ${JSON.stringify(argv[i])}; usage: node scripts/package.mjs [--out DIR] [--no-executables]`,
+      );
     }
   }
-  return { out };
+  return { out, executables };
 }
 
 async function mtimeOrZero(file) {
@@ -99,8 +108,9 @@ const INSTALL_TEXT = (version) =>
   [
     `TapoDashboard ${version}: PowerShell module for the Tapo camera dashboard`,
     '',
-    'Needs Node.js 20.19 or later on PATH (winget install OpenJS.NodeJS.LTS), or set',
-    '$env:TAPO_NODE to the full path of node.exe.',
+    'Needs nothing else on Windows x64 and Linux x64: the core is core\\tapo-port.exe (or',
+    'core/tapo-port), a single executable with Node.js inside. Elsewhere (macOS) the core runs',
+    'with Node.js 20.19 or later on PATH, or $env:TAPO_NODE set to the full path of node.',
     '',
     'Install: copy this TapoDashboard folder, as it is (with its core folder), into a folder',
     'listed in $env:PSModulePath, for example:',
@@ -129,8 +139,40 @@ const INSTALL_TEXT = (version) =>
     '',
   ].join('\r\n');
 
+/** The single executables into core/, or none (said on stderr) where this machine cannot build them. */
+async function buildCoreExecutables(coreDir, version) {
+  const outDir = path.join(dist, 'sea');
+  let records;
+  try {
+    records = await buildExecutables({
+      dist,
+      outDir,
+      cacheDir: path.join(root, '.cache', 'node-runtimes'),
+      version,
+    });
+  } catch (error) {
+    if (error instanceof ExecutableBuildError || error instanceof RuntimeFetchError) {
+      // Where the blob cannot be made (macOS) the folder still works with Node; in CI it must not
+      // pass unnoticed.
+      if (process.env.TAPO_REQUIRE_EXECUTABLES === '1') fail(error.message);
+      console.error(
+        `package: no single executables: ${error.message}; the module will run the core with Node.js`,
+      );
+      return [];
+    }
+    throw error;
+  }
+  for (const record of records) {
+    await copyFile(path.join(outDir, record.target, record.file), path.join(coreDir, record.file));
+    console.error(
+      `package: core/${record.file} (${record.target}, Node ${runtimePin.nodeVersion}, ${(record.bytes / 1048576).toFixed(1)} MiB)`,
+    );
+  }
+  return records;
+}
+
 async function main() {
-  const { out } = parseArguments(process.argv.slice(2));
+  const { out, executables } = parseArguments(process.argv.slice(2));
   const version = await checkVersions();
   await ensureBuild();
 
@@ -160,6 +202,16 @@ async function main() {
   for (const file of vendor) {
     await copyFile(path.join(dist, 'vendor', file), path.join(coreDir, 'vendor', file));
   }
+  const built = executables ? await buildCoreExecutables(coreDir, version) : [];
+  const buildInfo = {
+    version,
+    bundle: { file: 'tapo-port.cjs', needs: 'Node.js >= 20.19' },
+    executables: built,
+    ...(built.length === 0
+      ? { executablesLeftOut: executables ? 'not buildable here' : '--no-executables' }
+      : {}),
+  };
+  await writeFile(path.join(coreDir, 'build-info.json'), JSON.stringify(buildInfo, null, 2) + '\n', 'ascii');
   await writeFile(path.join(moduleDir, 'INSTALL.txt'), INSTALL_TEXT(version), 'ascii');
   console.log(moduleDir);
 }

@@ -1,3 +1,4 @@
+import { thisSelfCommand } from '../system/self-command.ts';
 import type { CheckDeps } from './run-check.ts';
 import { checkHealthBudgetMs } from '../health/health-meaning.ts';
 import { probeBind } from '../system/bind-probe.ts';
@@ -25,7 +26,7 @@ export function createSystemDeps(
   return {
     platform,
     currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
-    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
+    selfCommand: thisSelfCommand(),
     probeBind,
     readListeners: async (port) => (await adapter).readListeners(port),
     readReservedRanges: () => {

@@ -1,3 +1,4 @@
+import { thisSelfCommand } from '../system/self-command.ts';
 import { win32 } from 'node:path';
 import { runCheck } from '../check/run-check.ts';
 import type { StopPlanOptions } from './stop-plan-types.ts';
@@ -121,7 +122,7 @@ export async function readStopperContext(
     selfPid: process.pid,
     ancestorPids: await readAncestorPids(platform),
     currentUid: typeof process.getuid === 'function' ? process.getuid() : null,
-    selfCommand: [process.execPath, ...process.argv.slice(1, 2)],
+    selfCommand: thisSelfCommand(),
   };
 }
 
