@@ -63,25 +63,75 @@ function New-TapoErrorRecord {
     return $record
 }
 
+function Get-TapoExecutableName {
+    # The file name of the core's single executable for this machine, or $null where none is built
+    # (macOS, Linux on ARM): tapo-port.exe on Windows (x64, and ARM64 through its x64 emulation),
+    # tapo-port on Linux x64. Windows PowerShell 5.1 only runs on Windows, so $IsLinux is 7's.
+    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) { return 'tapo-port.exe' }
+    if ($IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq [System.Runtime.InteropServices.Architecture]::X64) { return 'tapo-port' }
+    return $null
+}
+
+function New-TapoResolvedCore {
+    # How the core is run: FilePath with Arguments before the command's own. Node is the node used
+    # (empty for the single executable), Core the executable or the bundle.
+    param([Parameter(Mandatory)][string]$Core, [string]$Node = '', [Parameter(Mandatory)][string]$Overrides)
+    $corePath = (Resolve-Path -LiteralPath $Core).ProviderPath
+    if ([string]::IsNullOrEmpty($Node)) {
+        return [pscustomobject]@{ Form = 'executable'; FilePath = $corePath; Arguments = @(); Node = ''; Core = $corePath; Overrides = $Overrides }
+    }
+    return [pscustomobject]@{ Form = 'node'; FilePath = $Node; Arguments = @($corePath); Node = $Node; Core = $corePath; Overrides = $Overrides }
+}
+
 function Resolve-TapoCore {
-    # Node (>= 20.19) and the bundled core; TAPO_NODE and TAPO_CORE override both. Remembered only
-    # once both are found: a failed lookup is asked again on the next call.
+    # The core's single executable for this machine in the module's core folder, which needs
+    # nothing installed; else Node (>= 20.19) and the bundle. TAPO_CORE (an executable, or a .cjs
+    # bundle run with Node) and TAPO_NODE (Node and the bundle) override the choice. Remembered
+    # only once found: a failed lookup is asked again on the next call.
     $overrides = "$($env:TAPO_NODE)|$($env:TAPO_CORE)"
     if ($null -ne $script:ResolvedCore -and $script:ResolvedCore.Overrides -eq $overrides) { return $script:ResolvedCore }
 
+    $executableName = Get-TapoExecutableName
+    $core = $env:TAPO_CORE
+    if (-not [string]::IsNullOrEmpty($core)) {
+        if (-not (Test-Path -LiteralPath $core -PathType Leaf)) {
+            throw (New-TapoErrorRecord -Message "TAPO_CORE points to '$core', which is not a file." `
+                    -ErrorId 'TapoCoreMissing' -Category NotInstalled -ExitCode 3 `
+                    -RecommendedAction 'Set $env:TAPO_CORE to the full path of tapo-port.exe (or of tapo-port.cjs, which runs with Node.js), or remove it.')
+        }
+        if ($core -notmatch '\.[cm]?js$') {
+            $script:ResolvedCore = New-TapoResolvedCore -Core $core -Overrides $overrides
+            return $script:ResolvedCore
+        }
+    }
+    elseif ([string]::IsNullOrEmpty($env:TAPO_NODE) -and $null -ne $executableName) {
+        $executable = Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'core') -ChildPath $executableName
+        if (Test-Path -LiteralPath $executable -PathType Leaf) {
+            $script:ResolvedCore = New-TapoResolvedCore -Core $executable -Overrides $overrides
+            return $script:ResolvedCore
+        }
+    }
+
+    # Node and the bundle. Where an executable would have served, the error names both fixes.
+    $withoutNode = 'Install Node.js LTS (winget install OpenJS.NodeJS.LTS, or https://nodejs.org) and open a new PowerShell, or set $env:TAPO_NODE to node.'
+    if ($null -ne $executableName) {
+        $withoutNode = "Install the module with its executable (Install-PSResource TapoDashboard, or unzip the release), which needs no Node.js; or set `$env:TAPO_CORE to $executableName; or install Node.js LTS (winget install OpenJS.NodeJS.LTS, or https://nodejs.org) and open a new PowerShell, or set `$env:TAPO_NODE to node."
+    }
     $node = $env:TAPO_NODE
     if ([string]::IsNullOrEmpty($node)) {
         $command = Get-Command -Name 'node' -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
         if ($null -eq $command) {
-            throw (New-TapoErrorRecord -Message 'Node.js was not found: the TapoDashboard module runs its core with Node.js 20.19 or later.' `
-                    -ErrorId 'TapoNodeMissing' -Category NotInstalled -ExitCode 3 `
-                    -RecommendedAction 'Install Node.js LTS (winget install OpenJS.NodeJS.LTS, or https://nodejs.org), open a new PowerShell, or set $env:TAPO_NODE to node.exe.')
+            $message = 'Node.js was not found: the TapoDashboard module runs its core with Node.js 20.19 or later.'
+            if ($null -ne $executableName) {
+                $message = "Neither the tapo-port executable ($executableName in the module's core folder) nor Node.js 20.19 or later was found: the TapoDashboard module runs its core with one of them."
+            }
+            throw (New-TapoErrorRecord -Message $message -ErrorId 'TapoNodeMissing' -Category NotInstalled -ExitCode 3 -RecommendedAction $withoutNode)
         }
         $node = $command.Source
     }
     elseif (-not (Test-Path -LiteralPath $node -PathType Leaf)) {
         throw (New-TapoErrorRecord -Message "TAPO_NODE points to '$node', which is not a file." `
-                -ErrorId 'TapoNodeMissing' -Category NotInstalled -ExitCode 3 -RecommendedAction 'Set $env:TAPO_NODE to the full path of node.exe, or remove it to use node from PATH.')
+                -ErrorId 'TapoNodeMissing' -Category NotInstalled -ExitCode 3 -RecommendedAction 'Set $env:TAPO_NODE to the full path of node.exe, or remove it to use the module''s executable or node from PATH.')
     }
 
     $versionText = (& $node --version 2>$null | Select-Object -First 1)
@@ -92,9 +142,8 @@ function Resolve-TapoCore {
                 -RecommendedAction 'Install the current Node.js LTS (winget upgrade OpenJS.NodeJS.LTS, or https://nodejs.org).')
     }
 
-    $core = $env:TAPO_CORE
     if ([string]::IsNullOrEmpty($core)) {
-        # The packaged module carries the core in .\core; in the repository it is ..\dist.
+        # The packaged module carries the bundle in .\core; in the repository it is ..\dist.
         $candidates = @(
             (Join-Path -Path $PSScriptRoot -ChildPath 'core\tapo-port.cjs'),
             (Join-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -ChildPath 'dist\tapo-port.cjs')
@@ -103,16 +152,11 @@ function Resolve-TapoCore {
         if ($null -eq $core) {
             throw (New-TapoErrorRecord -Message "The tapo-port core was not found next to the module ($($candidates -join ' or '))." `
                     -ErrorId 'TapoCoreMissing' -Category NotInstalled -ExitCode 3 `
-                    -RecommendedAction 'Reinstall the module folder made by npm run package, run npm run build in the repository, or set $env:TAPO_CORE to tapo-port.cjs.')
+                    -RecommendedAction 'Reinstall the module folder made by npm run package, run npm run build in the repository, or set $env:TAPO_CORE to tapo-port.exe or tapo-port.cjs.')
         }
     }
-    elseif (-not (Test-Path -LiteralPath $core -PathType Leaf)) {
-        throw (New-TapoErrorRecord -Message "TAPO_CORE points to '$core', which is not a file." `
-                -ErrorId 'TapoCoreMissing' -Category NotInstalled -ExitCode 3 -RecommendedAction 'Set $env:TAPO_CORE to the full path of tapo-port.cjs, or remove it.')
-    }
-    $resolved = [pscustomobject]@{ Node = $node; Core = (Resolve-Path -LiteralPath $core).ProviderPath; Overrides = $overrides }
-    $script:ResolvedCore = $resolved
-    return $resolved
+    $script:ResolvedCore = New-TapoResolvedCore -Core $core -Node $node -Overrides $overrides
+    return $script:ResolvedCore
 }
 
 function ConvertTo-TapoNativeArgument {
@@ -166,10 +210,10 @@ function Invoke-TapoCore {
         [string[]]$AllowedErrorCode = @()
     )
     $resolved = Resolve-TapoCore
-    $arguments = @($resolved.Core) + $ArgumentList | ForEach-Object { ConvertTo-TapoNativeArgument -Value $_ }
+    $arguments = @($resolved.Arguments) + $ArgumentList | ForEach-Object { ConvertTo-TapoNativeArgument -Value $_ }
 
     $startInfo = New-Object System.Diagnostics.ProcessStartInfo
-    $startInfo.FileName = $resolved.Node
+    $startInfo.FileName = $resolved.FilePath
     $startInfo.Arguments = $arguments -join ' '
     $startInfo.WorkingDirectory = Get-TapoFileSystemLocation
     $startInfo.UseShellExecute = $false
@@ -181,7 +225,7 @@ function Invoke-TapoCore {
     }
     $startInfo.EnvironmentVariables['NO_COLOR'] = '1'
     foreach ($name in $Environment.Keys) { $startInfo.EnvironmentVariables[[string]$name] = [string]$Environment[$name] }
-    Write-Verbose -Message ("tapo-port core: {0} {1} (in {2})" -f $resolved.Node, $startInfo.Arguments, $startInfo.WorkingDirectory)
+    Write-Verbose -Message ("tapo-port core ({0}): {1} {2} (in {3})" -f $resolved.Form, $resolved.FilePath, $startInfo.Arguments, $startInfo.WorkingDirectory)
 
     $process = New-Object System.Diagnostics.Process
     $process.StartInfo = $startInfo
@@ -191,9 +235,14 @@ function Invoke-TapoCore {
             $started = $process.Start()
         }
         catch {
-            throw (New-TapoErrorRecord -Message "Node.js at '$($resolved.Node)' could not be started: $($_.Exception.Message)" `
-                    -ErrorId 'TapoCoreStartFailed' -Category NotInstalled -TargetObject $TargetObject -ExitCode 3 `
-                    -RecommendedAction 'Check that $env:TAPO_NODE (or node on PATH) is a working node executable you may run.')
+            $what = "Node.js at '$($resolved.Node)'"
+            $fix = 'Check that $env:TAPO_NODE (or node on PATH) is a working node executable you may run.'
+            if ($resolved.Form -eq 'executable') {
+                $what = "The tapo-port executable '$($resolved.FilePath)'"
+                $fix = 'Reinstall the module (a download may be blocked: Get-ChildItem -Recurse <module folder> | Unblock-File), or set $env:TAPO_NODE to node to use the bundle instead.'
+            }
+            throw (New-TapoErrorRecord -Message "$what could not be started: $($_.Exception.Message)" `
+                    -ErrorId 'TapoCoreStartFailed' -Category NotInstalled -TargetObject $TargetObject -ExitCode 3 -RecommendedAction $fix)
         }
         $stderrTask = $null
         if (-not $PassThroughErrorStream) {

@@ -8,6 +8,8 @@
 BeforeDiscovery {
     $manifestPath = Join-Path -Path (Join-Path -Path (Split-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -Parent) -ChildPath 'powershell') -ChildPath 'TapoDashboard.psd1'
     $exportedFunctions = @((Import-PowerShellDataFile -Path $manifestPath).FunctionsToExport)
+    # -Skip: conditions are read at discovery, before any BeforeAll runs.
+    $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
 }
 
 Describe 'TapoDashboard module' {
@@ -556,6 +558,122 @@ Describe 'TapoDashboard module' {
             } $set
             $previous | Should -Be ([System.Text.Encoding]::ASCII)
             $set[0] | Should -Be ([System.Text.Encoding]::UTF8)
+        }
+    }
+
+    Context 'finding the core: the single executable first, Node and the bundle otherwise' {
+        BeforeAll {
+            # A copy of the module as npm run package lays it out, whose core\ holds what each test puts there.
+            $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+            $executableName = & $module { Get-TapoExecutableName }
+            $copyRoot = Join-Path -Path $TestDrive -ChildPath 'installed'
+            $copyBase = Join-Path -Path $copyRoot -ChildPath 'TapoDashboard'
+            $copyCore = Join-Path -Path $copyBase -ChildPath 'core'
+            $null = New-Item -ItemType Directory -Force -Path $copyCore
+            Get-ChildItem -LiteralPath (Split-Path -Path $manifestPath -Parent) -File | Copy-Item -Destination $copyBase
+            $fakeCore = Get-RepositoryPath -ChildPath @('test', 'powershell', 'fake-core.cjs')
+            $nodeCommand = (Get-Command -Name 'node' -CommandType Application | Select-Object -First 1).Source
+            # Off Windows a shell script stands in for the executable: a file run directly, no node in front.
+            $fakeExecutable = Join-Path -Path $TestDrive -ChildPath 'fake-tapo-port'
+            if (-not $onWindows) {
+                Set-Content -LiteralPath $fakeExecutable -Value "#!/bin/sh`nexec '$nodeCommand' '$fakeCore' `"`$@`"`n" -NoNewline -Encoding ascii
+                & chmod 755 $fakeExecutable
+            }
+            $emptyPath = Join-Path -Path $TestDrive -ChildPath 'no-node-on-this-path'
+            $null = New-Item -ItemType Directory -Force -Path $emptyPath
+
+            function Use-InstalledCopy {
+                # Imports the copy (replacing the repository's module) with no override set; returns it.
+                $env:TAPO_CORE = $null
+                $env:TAPO_NODE = $null
+                return (Import-Module -Name (Join-Path -Path $copyBase -ChildPath 'TapoDashboard.psd1') -Force -PassThru -ErrorAction Stop)
+            }
+        }
+
+        AfterEach {
+            Get-ChildItem -LiteralPath $copyCore | Remove-Item -Force
+            $env:TAPO_NODE = $null
+        }
+
+        AfterAll {
+            # Unloaded while its files (and the format file PowerShell keeps reading) still exist.
+            Remove-Module -Name 'TapoDashboard' -Force -ErrorAction SilentlyContinue
+            Restore-FakeCoreEnvironment -Saved $savedEnvironment
+            $savedEnvironment = Initialize-FakeCore -LogPath (Join-Path -Path $TestDrive -ChildPath 'core-calls.jsonl')
+            Import-Module -Name $manifestPath -Force -ErrorAction Stop
+        }
+
+        It 'names the executable of this machine: tapo-port.exe on Windows, tapo-port on Linux x64, none on macOS' {
+            if ($onWindows) { $executableName | Should -Be 'tapo-port.exe' }
+            elseif ($IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64') { $executableName | Should -Be 'tapo-port' }
+            else { $executableName | Should -BeNullOrEmpty }
+        }
+
+        It 'runs the executable in core\ directly when the folder has it, though node and the bundle are there too' -Skip:($onWindows) {
+            if ($null -eq $executableName) { Set-ItResult -Skipped -Because 'no single executable is built for this platform'; return }
+            Copy-Item -LiteralPath $fakeExecutable -Destination (Join-Path -Path $copyCore -ChildPath $executableName)
+            Copy-Item -LiteralPath $fakeCore -Destination (Join-Path -Path $copyCore -ChildPath 'tapo-port.cjs')
+            $copy = Use-InstalledCopy
+            $resolved = & $copy { Resolve-TapoCore }
+            $resolved.Form | Should -Be 'executable'
+            $resolved.FilePath | Should -Be (Join-Path -Path $copyCore -ChildPath $executableName)
+            @($resolved.Arguments).Count | Should -Be 0
+            Use-FakeCore 'check-free'
+            Test-TapoPort -Port 7799 -ErrorAction Stop | Should -BeTrue
+            (@(Get-FakeCoreCall)[0].Argv -join ' ') | Should -Be 'check --port 7799 --host 0.0.0.0 --json'
+        }
+
+        It 'uses Node and core\tapo-port.cjs when TAPO_NODE is set, even beside the executable' -Skip:($onWindows) {
+            if ($null -ne $executableName) { Copy-Item -LiteralPath $fakeExecutable -Destination (Join-Path -Path $copyCore -ChildPath $executableName) }
+            Copy-Item -LiteralPath $fakeCore -Destination (Join-Path -Path $copyCore -ChildPath 'tapo-port.cjs')
+            $copy = Use-InstalledCopy
+            $env:TAPO_NODE = $nodeCommand
+            $resolved = & $copy { Resolve-TapoCore }
+            $resolved.Form | Should -Be 'node'
+            $resolved.FilePath | Should -Be $nodeCommand
+            @($resolved.Arguments) | Should -Be @((Join-Path -Path $copyCore -ChildPath 'tapo-port.cjs'))
+        }
+
+        It 'runs TAPO_CORE directly when it names an executable, and with Node when it names a .cjs' -Skip:($onWindows) {
+            $copy = Use-InstalledCopy
+            $env:TAPO_CORE = $fakeExecutable
+            (& $copy { Resolve-TapoCore }).Form | Should -Be 'executable'
+            $env:TAPO_CORE = $fakeCore
+            $resolved = & $copy { Resolve-TapoCore }
+            $resolved.Form | Should -Be 'node'
+            @($resolved.Arguments) | Should -Be @($fakeCore)
+        }
+
+        It 'with neither the executable nor Node: one error that names both fixes' {
+            Copy-Item -LiteralPath $fakeCore -Destination (Join-Path -Path $copyCore -ChildPath 'tapo-port.cjs')
+            $copy = Use-InstalledCopy
+            $savedPath = $env:PATH
+            try {
+                $env:PATH = $emptyPath
+                $record = Get-ThrownError { & $copy { Resolve-TapoCore } }
+            }
+            finally { $env:PATH = $savedPath }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoNodeMissing*'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 3
+            if ($null -ne $executableName) {
+                $record.Exception.Message | Should -BeLike "Neither the tapo-port executable ($executableName *"
+                $record.ErrorDetails.RecommendedAction | Should -BeLike '*Install-PSResource TapoDashboard*'
+                $record.ErrorDetails.RecommendedAction | Should -BeLike "*`$env:TAPO_CORE to $executableName*"
+            }
+            $record.ErrorDetails.RecommendedAction | Should -BeLike '*install Node.js LTS*'
+            $record.ErrorDetails.RecommendedAction | Should -BeLike '*$env:TAPO_NODE*'
+        }
+
+        It 'an executable that cannot be started is an error record naming the executable, not Node' -Skip:($onWindows) {
+            if ($null -eq $executableName) { Set-ItResult -Skipped -Because 'no single executable is built for this platform'; return }
+            $target = Join-Path -Path $copyCore -ChildPath $executableName
+            Set-Content -LiteralPath $target -Value 'not a program' -Encoding ascii
+            $copy = Use-InstalledCopy
+            Use-FakeCore 'check-free'
+            $record = Get-ThrownError { & $copy { Invoke-TapoCore -ArgumentList @('check', '--port', '7799', '--json') } }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoCoreStartFailed*'
+            $record.Exception.Message | Should -BeLike "The tapo-port executable '$target' could not be started:*"
+            $record.ErrorDetails.RecommendedAction | Should -BeLike '*Unblock-File*'
         }
     }
 }
