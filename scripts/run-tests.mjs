@@ -1,8 +1,19 @@
 // Runs every *.test.ts under the given folders (default: test/) with Node's
 // own test runner. Node 20 finds zero tests for a folder or glob and exits 0,
 // so the file list is built here, and a run that executed no test fails.
+// The whole suite (no folders given) then runs a second pass against the single executable.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
@@ -23,27 +34,88 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-// The spec reporter's summary line, e.g. "i tests 683"; the last one is the run's total.
-let tests = 0;
-let partial = '';
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  const lines = (partial + chunk.toString()).split('\n');
-  partial = lines.pop() ?? '';
-  for (const line of lines) {
-    const match = /^\S* ?tests (\d+)$/.exec(line.trim());
-    if (match) tests = Number(match[1]);
+/**
+ * One run of Node's test runner over `testFiles`; resolves to its exit code and the number of
+ * tests it executed (the spec reporter's last "tests N" line).
+ */
+function runFiles(testFiles, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFiles],
+      { stdio: ['ignore', 'pipe', 'inherit'], env },
+    );
+    let tests = 0;
+    let partial = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = /^\S* ?tests (\d+)$/.exec(line.trim());
+        if (match) tests = Number(match[1]);
+      }
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, tests }));
+  });
+}
+
+/**
+ * The whole suite's second pass: the tests that start the core (the integration tests and the
+ * real-core Pester suite) again, against the Linux single executable that npm run package built
+ * (TAPO_TEST_CORE names it; test/support/core-command.ts is the switch). Returns null when there
+ * is nothing to run it against, after saying so loudly (a failure with TAPO_REQUIRE_EXECUTABLES=1).
+ */
+function executablePass() {
+  const built = path.join('dist', 'sea', 'linux-x64', 'tapo-port');
+  if (process.platform !== 'linux' || process.arch !== 'x64' || !existsSync(built)) {
+    const why =
+      process.platform === 'linux' && process.arch === 'x64'
+        ? `${built} is missing (npm run package builds it)`
+        : `the single executable is built for Linux x64 only, this is ${process.platform}-${process.arch}`;
+    if (process.env.TAPO_REQUIRE_EXECUTABLES === '1') {
+      console.error(`run-tests: TAPO_REQUIRE_EXECUTABLES=1 but ${why}`);
+      return { fail: true };
+    }
+    console.error(`\nSKIPPED: the second pass against the single executable: ${why}\n`);
+    return null;
   }
-});
-child.on('close', (code) => {
-  if (tests === 0) {
-    console.error('run-tests: the test runner executed 0 tests; failing the run');
-    process.exit(1);
+  // A copy: a package run during the tests rebuilds dist/sea.
+  const dir = mkdtempSync(path.join(tmpdir(), 'tapo-executable-'));
+  const executable = path.join(dir, 'tapo-port');
+  copyFileSync(built, executable);
+  chmodSync(executable, 0o755);
+  const startsTheCore = (file) => /\b(runCli|startTapo|coreCommand)\(/.test(readFileSync(file, 'utf8'));
+  const testFiles = [
+    ...collect(path.join('test', 'integration')).filter(startsTheCore),
+    path.join('test', 'powershell', 'pester.test.ts'),
+  ];
+  return { dir, executable, testFiles };
+}
+
+const first = await runFiles(files);
+if (first.tests === 0) {
+  console.error('run-tests: the test runner executed 0 tests; failing the run');
+  process.exit(1);
+}
+let code = first.code;
+const wholeSuite = process.argv.slice(2).length === 0;
+if (wholeSuite) {
+  const pass = executablePass();
+  if (pass?.fail) code = 1;
+  else if (pass !== null) {
+    console.log(
+      `\n== second pass: ${pass.testFiles.length} test files against the single executable (TAPO_TEST_CORE=${pass.executable}) ==\n`,
+    );
+    const second = await runFiles(pass.testFiles, { ...process.env, TAPO_TEST_CORE: pass.executable });
+    rmSync(pass.dir, { recursive: true, force: true });
+    if (second.tests === 0) {
+      console.error('run-tests: the second pass executed 0 tests; failing the run');
+      code = 1;
+    } else if (second.code !== 0) code = second.code;
+    console.log(
+      `run-tests: first pass ${first.tests} tests (exit ${first.code}), second pass ${second.tests} tests (exit ${second.code})`,
+    );
   }
-  process.exit(code ?? 1);
-});
+}
+process.exit(code);

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { freePort } from '../support/holders.ts';
-import { bundlePath, runCli } from '../support/run-cli.ts';
+import { coreCommand } from '../support/core-command.ts';
+import { runCli } from '../support/run-cli.ts';
 
 function runOnTerminal(args: string[], env: Record<string, string | undefined>): string {
-  const command = [process.execPath, bundlePath, ...args].map((a) => `'${a}'`).join(' ');
+  const command = [...coreCommand(), ...args].map((a) => `'${a}'`).join(' ');
   return execFileSync('script', ['-qec', command, '/dev/null'], {
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { freePort, startHolder, type Holder } from '../support/holders.ts';
+import { coreExecutable } from '../support/core-command.ts';
 import { bundlePath, parseEnvelope, runCli } from '../support/run-cli.ts';
 
 const holders: Holder[] = [];
@@ -18,7 +19,11 @@ async function hold(options: Parameters<typeof startHolder>[0]): Promise<Holder>
   return holder;
 }
 
-async function check(port: number, host = '0.0.0.0', extra: { uid?: number; bundle?: string } = {}) {
+async function check(
+  port: number,
+  host = '0.0.0.0',
+  extra: { uid?: number; bundle?: string; executable?: string } = {},
+) {
   const result = await runCli(['check', '--port', String(port), '--host', host, '--json'], {
     ...extra,
     env: { DOCKER_HOST: 'unix:///nonexistent/tapo-test.sock' },
@@ -126,12 +131,15 @@ describe('check with real sockets', () => {
     // The clone may sit under a folder only root can enter: give nobody its own copy of dist/.
     const copy = mkdtempSync(path.join(os.tmpdir(), 'tapo-dist-'));
     cpSync(path.dirname(bundlePath), copy, { recursive: true });
+    const executable = coreExecutable();
+    if (executable !== null) cpSync(executable, path.join(copy, 'tapo-port-executable'));
     chmodSync(copy, 0o755);
     const port = await freePort();
     await hold({ host: '0.0.0.0', port });
     const { result, envelope } = await check(port, '0.0.0.0', {
       uid: 65534,
       bundle: path.join(copy, path.basename(bundlePath)),
+      ...(executable !== null ? { executable: path.join(copy, 'tapo-port-executable') } : {}),
     });
     rmSync(copy, { recursive: true, force: true });
     assert.equal(envelope.data?.status, 'in-use');

@@ -3,6 +3,7 @@
 // without the repository's node_modules.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -16,6 +17,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+// @ts-expect-error: a plain .mjs build script, no types
+import * as pe from '../../scripts/sea/pe-file.mjs';
 import { findStringLiterals, parsePowerShell } from '../support/powershell-parser.ts';
 import { assertMatchesSchema } from '../support/schema.ts';
 
@@ -27,6 +30,29 @@ const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapo-package-'));
 const out = path.join(scratch, 'out');
 const moduleDir = path.join(out, 'TapoDashboard');
+const pin = JSON.parse(readFileSync(path.join(repoRoot, 'scripts', 'sea', 'node-runtime.json'), 'utf8')) as {
+  nodeVersion: string;
+  targets: Record<string, { executable: string; package: string; binary: string }>;
+};
+/** The single executables are built on Linux x64 and Windows x64 (scripts/sea/build-executables.mjs). */
+const buildsExecutables =
+  process.arch === 'x64' && (process.platform === 'linux' || process.platform === 'win32');
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+interface BuildInfo {
+  version: string;
+  executables: {
+    target: string;
+    file: string;
+    node: string;
+    version: string;
+    bytes: number;
+    sha256: string;
+    codeCache: boolean;
+    signature: string;
+  }[];
+}
+
 /** Every file of powershell/: the manifest, the loader, the views and the files it dot-sources. */
 const MODULE_FILES = readdirSync(path.join(repoRoot, 'powershell')).sort();
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -92,6 +118,8 @@ describe('npm run package (scripts/package.mjs)', () => {
           .map((name) => `core/${name}`),
       ),
       'INSTALL.txt',
+      'core/build-info.json',
+      ...(buildsExecutables ? Object.values(pin.targets).map((target) => `core/${target.executable}`) : []),
       ...MODULE_FILES,
       'start_dashboard.ps1',
     ]);
@@ -173,6 +201,128 @@ describe('npm run package (scripts/package.mjs)', () => {
     const document = JSON.parse(run.stdout) as {
       data: { docker: { state: string; endpointSource: string } };
     };
+    assert.equal(document.data.docker.endpointSource, 'DOCKER_HOST');
+    assert.equal(document.data.docker.state, 'not-running', JSON.stringify(document.data.docker));
+  });
+
+  it('builds tapo-port.exe and tapo-port from the pinned Node, recorded in core/build-info.json', (t) => {
+    if (!buildsExecutables) {
+      process.stderr.write(
+        `\nSKIPPED: single executables are not built on ${process.platform}-${process.arch}\n\n`,
+      );
+      t.skip('not built on this platform');
+      return;
+    }
+    const info = JSON.parse(
+      readFileSync(path.join(moduleDir, 'core', 'build-info.json'), 'utf8'),
+    ) as BuildInfo;
+    assert.equal(info.version, version);
+    assert.deepEqual(info.executables.map((record) => record.target).sort(), Object.keys(pin.targets).sort());
+    for (const record of info.executables) {
+      const file = path.join(moduleDir, 'core', record.file);
+      const bytes = readFileSync(file);
+      assert.equal(record.node, pin.nodeVersion);
+      assert.equal(record.version, version);
+      assert.equal(record.bytes, bytes.length, `${record.file}: the recorded size is the file's`);
+      assert.equal(record.sha256, createHash('sha256').update(bytes).digest('hex'), `${record.file}: sha256`);
+      // The blob: the fuse flipped to :1 (Node runs the injected script) and this very bundle inside.
+      assert.ok(bytes.includes(`${SEA_FUSE}:1`), `${record.file}: the SEA fuse is flipped`);
+      assert.ok(!bytes.includes(`${SEA_FUSE}:0`), `${record.file}: no unflipped fuse left`);
+      assert.ok(
+        bytes.includes(`// tapo-port ${version}\n`),
+        `${record.file}: the embedded script is version ${version}`,
+      );
+      assert.ok(bytes.includes(`v${pin.nodeVersion}`), `${record.file}: Node ${pin.nodeVersion} inside`);
+    }
+  });
+
+  it('tapo-port.exe is a valid x64 console PE file, its signature removed cleanly and its checksum right', (t) => {
+    if (!buildsExecutables) {
+      t.skip('not built on this platform');
+      return;
+    }
+    const bytes = readFileSync(path.join(moduleDir, 'core', 'tapo-port.exe'));
+    const layout = pe.readPeLayout(bytes);
+    assert.equal(layout.isX64, true);
+    assert.equal(layout.pe32Plus, true);
+    assert.equal(layout.subsystem, 3, 'a console program');
+    assert.equal(pe.certificateTableOf(bytes), null, 'no (broken) signature is shipped');
+    assert.equal(bytes.readUInt32LE(layout.checksumOffset), pe.peChecksumOf(bytes));
+    const info = JSON.parse(
+      readFileSync(path.join(moduleDir, 'core', 'build-info.json'), 'utf8'),
+    ) as BuildInfo;
+    assert.equal(info.executables.find((record) => record.target === 'win-x64')?.signature, 'removed');
+  });
+
+  it("removes node.exe's signature byte for byte as osslsigncode does, and osslsigncode finds none left", (t) => {
+    if (!buildsExecutables) {
+      t.skip('not built on this platform');
+      return;
+    }
+    const which = spawnSync('osslsigncode', ['--version'], { encoding: 'utf8' });
+    if (which.error !== undefined) {
+      if (process.env.TAPO_REQUIRE_EXECUTABLES === '1')
+        assert.fail('TAPO_REQUIRE_EXECUTABLES=1: osslsigncode is not installed');
+      process.stderr.write('\nSKIPPED: osslsigncode is not installed (apt-get install osslsigncode)\n\n');
+      t.skip('no osslsigncode');
+      return;
+    }
+    const target = pin.targets['win-x64'];
+    assert.ok(target);
+    const original = path.join(
+      repoRoot,
+      '.cache',
+      'node-runtimes',
+      `${target.package}-${pin.nodeVersion}`,
+      'package',
+      ...target.binary.split('/'),
+    );
+    assert.ok(pe.certificateTableOf(readFileSync(original)), 'the Node.js project signs node.exe');
+    const theirs = path.join(scratch, 'osslsigncode-unsigned.exe');
+    const removed = spawnSync('osslsigncode', ['remove-signature', '-in', original, '-out', theirs], {
+      encoding: 'utf8',
+    });
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.ok(
+      pe.withoutAuthenticode(readFileSync(original)).bytes.equals(readFileSync(theirs)),
+      'the same bytes',
+    );
+    const verify = spawnSync(
+      'osslsigncode',
+      ['verify', '-in', path.join(moduleDir, 'core', 'tapo-port.exe')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.match(`${verify.stdout}${verify.stderr}`, /No signature found/);
+  });
+
+  it('runs the Linux executable from the packaged folder alone: --version, check, and the Docker client asset', async (t) => {
+    if (process.platform !== 'linux' || process.arch !== 'x64') {
+      t.skip('the Linux executable runs on Linux x64');
+      return;
+    }
+    const executable = path.join(moduleDir, 'core', 'tapo-port');
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.NODE_PATH;
+    delete env.NODE_OPTIONS;
+    const versionRun = spawnSync(executable, ['--version'], { cwd: scratch, env, encoding: 'utf8' });
+    assert.equal(versionRun.status, 0, versionRun.stderr);
+    assert.equal(versionRun.stdout.trim(), version);
+    assert.equal(versionRun.stderr, '', 'no experimental-feature warning');
+    const port = await freePort();
+    const socket = path.join(scratch, 'no-docker-for-the-executable.sock');
+    const run = spawnSync(executable, ['check', '--port', String(port), '--json'], {
+      cwd: scratch,
+      env: { ...env, DOCKER_HOST: `unix://${socket}` },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+    const document = JSON.parse(run.stdout) as {
+      data: { status: string; docker: { state: string; endpointSource: string } };
+    };
+    assertMatchesSchema(document);
+    assert.equal(document.data.status, 'free');
     assert.equal(document.data.docker.endpointSource, 'DOCKER_HOST');
     assert.equal(document.data.docker.state, 'not-running', JSON.stringify(document.data.docker));
   });

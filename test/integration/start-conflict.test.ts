@@ -23,7 +23,6 @@ import {
   outputOf,
   pickPort,
   readRecord,
-  snapshotBundle,
   startEarlierDashboard,
   startForeignHolder,
   token,
@@ -33,6 +32,7 @@ import {
   READY_LINE,
   useStartFixtures,
 } from '../support/start-runner.ts';
+import { coreCommand } from '../support/core-command.ts';
 
 const linux = process.platform === 'linux';
 const { start, track } = useStartFixtures();
@@ -238,8 +238,7 @@ describe('tapo-port start: a port that is not free', { skip: !linux && 'needs /p
       [
         '-c',
         script,
-        process.execPath,
-        snapshotBundle(),
+        ...coreCommand(),
         'start',
         '--port',
         String(port),

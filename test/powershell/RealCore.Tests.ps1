@@ -1,13 +1,15 @@
 #Requires -Version 5.1
 # Pester 5 suite of the module and scripts/start_dashboard.ps1 against the REAL core: the built
-# bundle (dist/tapo-port.cjs, and the copy in the npm run package folder) run by node, never the
-# fake core. Real sockets (test/fixtures/holders/hold_port.py), the fake dashboard's project
+# bundle (dist/tapo-port.cjs) run by node, and the npm run package folder's own core (its single
+# executable on Windows and Linux x64), never the fake core; in npm test's second pass
+# (TAPO_TEST_CORE) the single executable throughout. Real sockets (test/fixtures/holders/hold_port.py), the fake dashboard's project
 # (test/fixtures/fake-dashboard, told by FAKE_DASHBOARD_SERVE_SECONDS to exit by itself so a
 # foreground start ends), child PowerShells as a user and Task Scheduler start them. Needs node,
 # Python 3 and a built dist/ (npm test builds it). Port 7777 must be free: the no-argument runs use it.
 
 BeforeDiscovery {
     $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+    $onLinuxX64 = (-not $onWindows) -and $IsLinux -and [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'X64'
 }
 
 Describe 'TapoDashboard with the real core' {
@@ -18,8 +20,13 @@ Describe 'TapoDashboard with the real core' {
         foreach ($name in @('TAPO_CORE', 'TAPO_NODE', 'TAPO_STATE_DIR', 'TAPO_PROJECT_DIR', 'FAKE_DASHBOARD_SERVE_SECONDS', 'PSModulePath')) {
             $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         }
-        # The real core, found the way users find it: next to the module, with node from PATH.
+        # The real core, found the way users find it: next to the module, with node from PATH. In
+        # npm test's second pass TAPO_TEST_CORE names the single executable, and this session's
+        # module and the direct calls run it instead (child PowerShells still find their own core:
+        # the packaged module's executable).
+        $coreExecutable = $env:TAPO_TEST_CORE
         $env:TAPO_CORE = $null
+        if (-not [string]::IsNullOrEmpty($coreExecutable)) { $env:TAPO_CORE = $coreExecutable }
         $env:TAPO_NODE = $null
         $env:TAPO_PROJECT_DIR = $null
         $stateDir = Join-Path -Path $TestDrive -ChildPath 'state'
@@ -44,7 +51,9 @@ Describe 'TapoDashboard with the real core' {
         function Get-CoreStatusDocument {
             # What tapo-port status says of a port (the record and the live check), as an object.
             param([Parameter(Mandatory)][int]$Port)
-            $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $node -ArgumentList @($bundle, 'status', '--port', [string]$Port, '--json'))
+            $words = @($bundle, 'status', '--port', [string]$Port, '--json')
+            if (-not [string]::IsNullOrEmpty($coreExecutable)) { $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $coreExecutable -ArgumentList $words[1..4]) }
+            else { $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $node -ArgumentList $words) }
             return ($run.Stdout | ConvertFrom-Json)
         }
 
@@ -83,7 +92,7 @@ Describe 'TapoDashboard with the real core' {
     }
 
     Context 'Import-Module, as users import it' {
-        It 'from the repository: the core in dist/ answers, without TAPO_CORE' {
+        It 'from the repository: the core answers (dist/ without TAPO_CORE; the executable in the second pass)' {
             $port = Get-FreeTestPort
             Test-TapoPort -Port $port -ErrorAction Stop | Should -BeTrue
             $holder = Start-PortHolder -Port $port
@@ -99,6 +108,49 @@ Describe 'TapoDashboard with the real core' {
             $lines = @($run.Stdout -split "`r?`n" | Where-Object { $_ })
             $lines[0] | Should -Be $packageModule
             $lines[1] | Should -Be 'True'
+        }
+
+        It 'the packaged folder runs its single executable where one is built for this machine' {
+            $info = Get-Content -LiteralPath (Join-Path -Path $packageModule -ChildPath 'core/build-info.json') -Raw | ConvertFrom-Json
+            $expected = & $module { Get-TapoExecutableName }
+            if ($null -eq $expected) { Set-ItResult -Skipped -Because 'no single executable is built for this platform (macOS, ARM)'; return }
+            @($info.executables | ForEach-Object { $_.file }) | Should -Contain $expected
+            $run = Invoke-ChildPowerShell -Environment (Get-ChildEnvironment) -ArgumentList @('-NonInteractive', '-Command',
+                "Import-Module TapoDashboard -ErrorAction Stop; `$core = & (Get-Module TapoDashboard) { Resolve-TapoCore }; `$core.Form; `$core.FilePath")
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $lines = @($run.Stdout -split "`r?`n" | Where-Object { $_ })
+            $lines[0] | Should -Be 'executable'
+            $lines[1] | Should -Be (Join-Path -Path (Join-Path -Path $packageModule -ChildPath 'core') -ChildPath $expected)
+        }
+
+        It 'installed on a machine with no node on PATH, the packaged module still names a holder (Linux x64)' -Skip:(-not $onLinuxX64) {
+            # PATH holds every program of the system folders but node: a machine without Node.js.
+            $tools = Join-Path -Path $TestDrive -ChildPath 'path-without-node'
+            $null = New-Item -ItemType Directory -Force -Path $tools
+            foreach ($folder in @('/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin')) {
+                if (-not (Test-Path -LiteralPath $folder)) { continue }
+                foreach ($program in @(Get-ChildItem -LiteralPath $folder -File -ErrorAction SilentlyContinue)) {
+                    if ($program.Name -in @('node', 'nodejs')) { continue }
+                    $link = Join-Path -Path $tools -ChildPath $program.Name
+                    if (-not (Test-Path -LiteralPath $link)) { $null = New-Item -ItemType SymbolicLink -Path $link -Target $program.FullName }
+                }
+            }
+            # Installed as the README says: the folder copied into a module path.
+            $modules = Join-Path -Path $TestDrive -ChildPath 'no-node-modules'
+            $null = New-Item -ItemType Directory -Force -Path $modules
+            Copy-Item -Recurse -LiteralPath $packageModule -Destination $modules
+            $port = Get-FreeTestPort
+            $holder = Start-PortHolder -Port $port -Address '127.0.0.1'
+            $environment = Get-ChildEnvironment
+            $environment['PATH'] = $tools
+            $environment['PSModulePath'] = $modules
+            $run = Invoke-ChildPowerShell -Environment $environment -ArgumentList @('-NonInteractive', '-Command',
+                "if (Get-Command -Name node -ErrorAction SilentlyContinue) { throw 'node is on PATH' }; Import-Module TapoDashboard -ErrorAction Stop; (& (Get-Module TapoDashboard) { Resolve-TapoCore }).Form; Get-TapoPortOwner -Port $port -ErrorAction Stop | ForEach-Object { `$_.ProcessId }")
+            $run.ExitCode | Should -Be 0 -Because $run.Output
+            $lines = @($run.Stdout -split "`r?`n" | Where-Object { $_ })
+            $lines[0] | Should -Be 'executable'
+            [int]$lines[1] | Should -Be $holder.Id
+            $holder.Process.Kill()
         }
 
         It 'the .psm1 itself, without the manifest: it still pairs with its core (no version mismatch)' {

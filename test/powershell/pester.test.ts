@@ -26,8 +26,12 @@ interface PesterSummary {
 }
 
 const suiteDir = import.meta.dirname;
+// In npm test's second pass (TAPO_TEST_CORE names the single executable) only the suite of the
+// real core runs again: the others drive the fake core, whatever the real one is.
+const executablePass = (process.env.TAPO_TEST_CORE ?? '') !== '';
 const suites = readdirSync(suiteDir)
   .filter((name) => name.endsWith('.Tests.ps1'))
+  .filter((name) => !executablePass || name === 'RealCore.Tests.ps1')
   .sort();
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapo-pester-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -75,7 +79,10 @@ function runSuite(
 
 describe('Pester suites in a real pwsh', () => {
   test('there are Pester suites to run', () => {
-    assert.ok(suites.length >= 3, `expected the Pester suites in ${suiteDir}, found ${suites.join(', ')}`);
+    assert.ok(
+      suites.length >= (executablePass ? 1 : 3),
+      `expected the Pester suites in ${suiteDir}, found ${suites.join(', ')}`,
+    );
   });
 
   for (const suite of suites) {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { CheckData } from '../../src/check/run-check.ts';
 import type { Envelope } from '../../src/contract/envelope.ts';
+import { existsSync } from 'node:fs';
 
-export const bundlePath = path.join(import.meta.dirname, '..', '..', 'dist', 'tapo-port.cjs');
+import { bundlePath, coreExecutable } from './core-command.ts';
+
+export { bundlePath } from './core-command.ts';
 
 export interface CliResult {
   code: number | null;
@@ -13,7 +14,10 @@ export interface CliResult {
   elapsedMs: number;
 }
 
-/** Runs the built bundle as a user would (a real child process). */
+/**
+ * Runs the built bundle as a user would (a real child process), or the single executable when
+ * TAPO_TEST_CORE names one (then `bundle` is not used).
+ */
 export function runCli(
   args: string[],
   options: {
@@ -21,13 +25,18 @@ export function runCli(
     uid?: number;
     timeoutMs?: number;
     bundle?: string;
+    /** Instead of TAPO_TEST_CORE's executable (a copy another user may run). */
+    executable?: string;
   } = {},
 ): Promise<CliResult> {
+  const executable = options.executable ?? coreExecutable();
   const bundle = options.bundle ?? bundlePath;
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first`);
+  if (executable === null && !existsSync(bundle))
+    throw new Error(`${bundle} is missing: run npm run build first`);
+  const [file, ...prefix] = executable === null ? [process.execPath, bundle] : [executable];
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], {
+    const child = spawn(file, [...prefix, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),

@@ -5,14 +5,16 @@
 // marker in its environment, so nothing outlives a failed assertion.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
-import { bundlePath } from './run-cli.ts';
+import { coreCommand } from './core-command.ts';
+
+export { snapshotBundle } from './core-command.ts';
 
 export const fixtureProjectDir = path.join(import.meta.dirname, '..', 'fixtures', 'fake-dashboard');
 export const holdPortScript = path.join(import.meta.dirname, '..', 'fixtures', 'holders', 'hold_port.py');
@@ -28,47 +30,6 @@ const RUN_NAME = 'TAPO_TEST_RUN';
 let runCounter = 0;
 
 const DEFAULT_WAIT_MS = 20_000;
-
-/**
- * The built bundle, copied once per test process: others rebuild dist/ while tests run, and a
- * bundle that disappears or changes half-way through a test would fail it for no reason of its
- * own. The copy is taken from the dist/ as it is when the first test file asks for it (npm run
- * build right before the run), and removed when the process exits. TAPO_TEST_BUNDLE=<path of a
- * tapo-port.cjs> runs the tests against that bundle instead.
- */
-let snapshot: string | null = null;
-export function snapshotBundle(): string {
-  if (snapshot !== null) return snapshot;
-  // Another build to run against (a candidate fix built elsewhere), used as it is.
-  const override = process.env.TAPO_TEST_BUNDLE;
-  if (override !== undefined && override !== '') {
-    if (!existsSync(override)) throw new Error(`TAPO_TEST_BUNDLE ${override} does not exist`);
-    snapshot = override;
-    return snapshot;
-  }
-  const dist = path.dirname(bundlePath);
-  const deadline = Date.now() + 60_000;
-  // A build in progress empties dist/ for a moment: wait until the bundle is there and settled.
-  for (;;) {
-    try {
-      const size = statSync(bundlePath).size;
-      if (size > 0 && existsSync(path.join(dist, 'docker-engine.cjs'))) {
-        const dir = mkdtempSync(path.join(tmpdir(), 'tapo-bundle-'));
-        cpSync(dist, dir, { recursive: true });
-        if (statSync(path.join(dir, 'tapo-port.cjs')).size === size) {
-          snapshot = path.join(dir, 'tapo-port.cjs');
-          process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-          return snapshot;
-        }
-        rmSync(dir, { recursive: true, force: true });
-      }
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error(`${bundlePath} is missing: run npm run build first`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-  }
-}
 
 export interface ExitResult {
   code: number | null;
@@ -100,15 +61,15 @@ export interface StartRunOptions {
   stateDir: string;
   env?: Record<string, string | undefined>;
   cwd?: string;
-  /** Defaults to the built bundle. */
+  /** Defaults to the built bundle (or the executable of TAPO_TEST_CORE). */
   bundle?: string;
 }
 
-/** `node dist/tapo-port.cjs <args>` in the background, stdio piped, NO_COLOR, the marker set. */
+/** `node dist/tapo-port.cjs <args>` (or the executable under test) in the background, stdio piped, NO_COLOR, the marker set. */
 export function startTapo(args: string[], options: StartRunOptions): StartRun {
-  const bundle = options.bundle ?? snapshotBundle();
+  const [file = process.execPath, ...prefix] = coreCommand(options.bundle);
   const runId = `tapo-${++runCounter}`;
-  const child = spawn(process.execPath, [bundle, ...args], {
+  const child = spawn(file, [...prefix, ...args], {
     cwd: options.cwd ?? fixtureProjectDir,
     env: {
       ...process.env,
