@@ -1,6 +1,7 @@
 // The find-port part: what runs (as whole processes and in-process workers) and how each answer is
 // judged. Pure: no I/O. Every tool searches from BASE for a port free for host 0.0.0.0 while
 // BASE..BASE+999 are held on 127.0.0.1, ::1, 0.0.0.0 and :: in turn; the right answer is BASE+1000.
+import { executableTools } from './tools.mjs';
 
 export const FP_FLOOR_ID = 'node-e-0';
 export const FP_TOOL_ID = 'find-port';
@@ -53,9 +54,22 @@ export const PEERS = [
  * The rows of the whole-process table, in their first-round order.
  * @param {{ nodePath: string, cliPath: string, base: number, version: string }} setup
  */
-export function defineFindPortTools({ nodePath, cliPath, base, version }) {
+export function defineFindPortTools({ nodePath, cliPath, base, version, executable = null }) {
   const end = base + SEARCH_SPAN;
+  const findPortArgs = [
+    'find-port',
+    '--start',
+    String(base),
+    '--end',
+    String(end),
+    '--host',
+    '0.0.0.0',
+    '--exclude',
+    'none',
+    '--json',
+  ];
   return [
+    ...executableTools({ executable, version, args: findPortArgs, verify: verifyFindPortProcess }),
     {
       id: FP_FLOOR_ID,
       label: 'node -e 0',
@@ -67,19 +81,7 @@ export function defineFindPortTools({ nodePath, cliPath, base, version }) {
       id: FP_TOOL_ID,
       label: 'tapo-port find-port',
       command: nodePath,
-      args: [
-        cliPath,
-        'find-port',
-        '--start',
-        String(base),
-        '--end',
-        String(end),
-        '--host',
-        '0.0.0.0',
-        '--exclude',
-        'none',
-        '--json',
-      ],
+      args: [cliPath, ...findPortArgs],
       verify: verifyFindPortProcess,
     },
     {

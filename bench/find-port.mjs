@@ -13,6 +13,7 @@ import {
 } from './find-port-tools.mjs';
 import { runRounds } from './measure.mjs';
 import { formatColumns } from './report.mjs';
+import { EXE_FLOOR_ID, EXE_TOOL_ID } from './tools.mjs';
 import { median, pairedRatio, percentile, ratio } from './stats.mjs';
 import { procListeners, startChild, stopChildren, waitForLine } from './scenario.mjs';
 
@@ -25,7 +26,16 @@ const WORKER_TIMEOUT_MS = 60000;
  * Runs the whole part: holders, the independent check of the answer, both measurements. The
  * holder is stopped in a `finally`, whatever happens.
  */
-export async function runFindPortPart({ root, python, nodePath, cliPath, version, config, log }) {
+export async function runFindPortPart({
+  root,
+  python,
+  nodePath,
+  cliPath,
+  executable = null,
+  version,
+  config,
+  log,
+}) {
   const holderScript = path.join(root, 'test', 'fixtures', 'holders', 'hold_many.py');
   const bases = config.base ? [config.base] : DEFAULT_BASES;
   const { holder, base, attempts } = await startManyHolder({ python, holderScript, bases, log });
@@ -37,7 +47,7 @@ export async function runFindPortPart({ root, python, nodePath, cliPath, version
     );
     const total = config.warmup + config.rounds;
 
-    const tools = defineFindPortTools({ nodePath, cliPath, base, version });
+    const tools = defineFindPortTools({ nodePath, cliPath, base, version, executable });
     const processResults = await runRounds({
       tools,
       rounds: config.rounds,
@@ -362,6 +372,25 @@ export function evaluateFindPortTargets(part) {
       note:
         `find-port ${fixed(ours.medianMs, 1)} ms vs node -e 0 ${fixed(floor.medianMs, 1)} ms; ` +
         `paired per-round ratio ${fixed(ours.pairedRatioToFloor, 2)}`,
+    },
+    ...executableFindPortTargets(whole),
+  ];
+}
+
+/** The executable's find-port against its own Node's `node -e 0` (none when it was not built). */
+function executableFindPortTargets(whole) {
+  const exe = whole.find((row) => row.id === EXE_TOOL_ID);
+  const floor = whole.find((row) => row.id === EXE_FLOOR_ID);
+  if (!exe || !floor) return [];
+  const value = round2(exe.medianMs / floor.medianMs);
+  return [
+    {
+      name: `executable: whole find-port process <= 1.3x ${floor.label}`,
+      value,
+      limit: 1.3,
+      atLeast: false,
+      pass: value === null ? null : value <= 1.3,
+      note: `find-port (executable) ${fixed(exe.medianMs, 1)} ms vs ${floor.label} ${fixed(floor.medianMs, 1)} ms; x node -e 0 (the bundle's Node) ${fixed(exe.ratioToFloor, 2)}`,
     },
   ];
 }

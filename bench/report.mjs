@@ -1,6 +1,6 @@
 // Turns raw samples and verdicts into rows, a text table and the target lines. Pure: no I/O.
 import { median, pairedRatio, percentile, ratio } from './stats.mjs';
-import { CHECK_ID, FLOOR_ID } from './tools.mjs';
+import { CHECK_ID, EXE_FLOOR_ID, EXE_TOOL_ID, EXE_VERSION_ID, FLOOR_ID } from './tools.mjs';
 
 /** One row per tool for one condition. */
 export function summarizeCondition(tools, results) {
@@ -114,7 +114,51 @@ export function evaluateTargets({ idle, load }) {
         `so the load's own cost is about ${fixed(round(ratio(loadRatio, floorDrift), 2), 2)}x`,
     });
   }
+  targets.push(...executableTargets({ idle, load }));
   return targets.map((target) => ({ ...target, value: round(target.value, 2) }));
+}
+
+/** The single executable's targets, against its own Node's `node -e 0` (none when not built). */
+function executableTargets({ idle, load }) {
+  const byId = (rows, id) => rows?.find((row) => row.id === id);
+  const floor = byId(idle, EXE_FLOOR_ID);
+  const exe = byId(idle, EXE_TOOL_ID);
+  const version = byId(idle, EXE_VERSION_ID);
+  if (!floor || !exe || !version) return [];
+  const versionRatio = ratio(version.medianMs, floor.medianMs);
+  const checkRatio = ratio(exe.medianMs, floor.medianMs);
+  const targets = [
+    {
+      name: `executable: --version <= 1.1x ${floor.label}`,
+      value: versionRatio,
+      limit: 1.1,
+      pass: lessOrEqual(versionRatio, 1.1),
+      note: `${version.medianMs} ms vs ${floor.medianMs} ms; x node -e 0 (the bundle's Node) ${version.ratioToFloor}`,
+    },
+    {
+      name: `executable: check (idle) <= 1.3x ${floor.label}`,
+      value: checkRatio,
+      limit: 1.3,
+      pass: lessOrEqual(checkRatio, 1.3),
+      note: `${exe.medianMs} ms vs ${floor.medianMs} ms; x node -e 0 (the bundle's Node) ${exe.ratioToFloor}`,
+    },
+  ];
+  for (const [name, rows] of [
+    ['idle', idle],
+    ['load', load],
+  ]) {
+    const ours = byId(rows, EXE_TOOL_ID);
+    const peer = byId(rows, 'find-process');
+    if (!ours || !peer) continue;
+    targets.push({
+      name: `executable: check faster than find-process (${name})`,
+      value: ratio(ours.medianMs, peer.medianMs),
+      limit: 1,
+      pass: ours.medianMs !== null && peer.medianMs !== null && ours.medianMs < peer.medianMs,
+      note: `check (executable) ${ours.medianMs} ms vs find-process ${peer.medianMs} ms`,
+    });
+  }
+  return targets;
 }
 
 export function formatTargets(targets) {

@@ -90,7 +90,11 @@ async function main() {
   snapshot = snapshotDist(root);
   const cliPath = snapshot.cliPath;
 
-  const check = config.parts.includes('check') ? await runCheckPart({ version, python, cliPath }) : null;
+  const executable = snapshot.executable;
+  if (executable === null) log('no single executable (npm run package builds it): its rows are left out');
+  const check = config.parts.includes('check')
+    ? await runCheckPart({ version, python, cliPath, executable })
+    : null;
 
   let findPort = null;
   let findPortError = null;
@@ -101,6 +105,7 @@ async function main() {
         python,
         nodePath: process.execPath,
         cliPath,
+        executable,
         version,
         config: config.findPort,
         log,
@@ -230,7 +235,7 @@ async function main() {
 }
 
 /** The `check` part: idle and load conditions, as before the find-port part was added. */
-async function runCheckPart({ version, python, cliPath }) {
+async function runCheckPart({ version, python, cliPath, executable }) {
   const { parts: _parts, findPort: _findPort, start: _start, ...checkConfig } = config;
   const docker = await pingDocker(config.dockerEndpoint);
   const checkEnv = { ...process.env };
@@ -252,7 +257,7 @@ async function runCheckPart({ version, python, cliPath }) {
       `warning: port ${port} is inside the ephemeral range ${range.low}-${range.high}; the load may land next to it`,
     );
   }
-  const tools = defineTools({ nodePath: process.execPath, cliPath, port, version, checkEnv });
+  const tools = defineTools({ nodePath: process.execPath, cliPath, port, version, checkEnv, executable });
   const holderScript = path.join(root, 'test', 'fixtures', 'holders', 'hold_port.py');
 
   const conditions = {};

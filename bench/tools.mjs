@@ -30,8 +30,15 @@ const pidPortScript = (port) =>
  * The rows of the table, in their first-round order.
  * @param {{ nodePath: string, cliPath: string, port: number, version: string, checkEnv: object }} setup
  */
-export function defineTools({ nodePath, cliPath, port, version, checkEnv }) {
+export function defineTools({ nodePath, cliPath, port, version, checkEnv, executable = null }) {
   return [
+    ...executableTools({
+      executable,
+      version,
+      args: ['check', '--port', String(port), '--json'],
+      env: checkEnv,
+      verify: verifyCheck,
+    }),
     {
       id: FLOOR_ID,
       label: 'node -e 0',
@@ -89,6 +96,48 @@ export function defineTools({ nodePath, cliPath, port, version, checkEnv }) {
       args: ['--input-type=module', '-e', pidPortScript(port)],
       verify: ({ code, stdout }, expected) =>
         code === 0 ? judgePids(pidsFromJsonList(stdout), expected) : verdict(false, `exit code ${code}`),
+    },
+  ];
+}
+
+/** Ids of the single executable's rows (npm run package), present when it was built. */
+export const EXE_FLOOR_ID = 'node22-e-0';
+export const EXE_TOOL_ID = 'exe';
+export const EXE_VERSION_ID = 'exe-version';
+
+/**
+ * The executable's rows: its own Node's `node -e 0` (the floor it is judged against), the command
+ * run by the executable, and its --version. None when no executable was built.
+ */
+export function executableTools({ executable, version, args, env, verify }) {
+  if (executable === null) return [];
+  return [
+    {
+      id: EXE_FLOOR_ID,
+      label: `node ${executable.nodeVersion} -e 0`,
+      command: executable.runtimeNode,
+      args: ['-e', '0'],
+      informational: "the executable's own Node",
+      verify: ({ code }) => verdict(null, code === 0 ? 'floor' : `exit code ${code}`),
+    },
+    {
+      id: EXE_TOOL_ID,
+      label: `tapo-port ${args[0]} (executable)`,
+      command: executable.executable,
+      args,
+      env,
+      verify,
+    },
+    {
+      id: EXE_VERSION_ID,
+      label: 'tapo-port --version (executable)',
+      command: executable.executable,
+      args: ['--version'],
+      informational: 'start-up only',
+      verify: ({ code, stdout }) =>
+        stdout.trim() === version && code === 0
+          ? verdict(null, 'start-up only')
+          : verdict(false, `printed ${JSON.stringify(stdout.trim())} (exit ${code})`),
     },
   ];
 }

@@ -134,7 +134,7 @@ export function notStrictEqual(actual, expected, message) {
 
 await build({
   ...shared,
-  entryPoints: [path.join(root, 'src/cli/main.ts')],
+  entryPoints: [path.join(root, 'src/cli/entry.ts')],
   outfile: path.join(dist, 'tapo-port.cjs'),
   // The version line lets a test find this very script inside a single executable.
   banner: { js: `#!/usr/bin/env node\n// tapo-port ${version}\n` + shared.banner.js },

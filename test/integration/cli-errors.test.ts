@@ -77,4 +77,14 @@ describe('bad input ends with one line and exit 2, never a stack trace', () => {
     const result = await runCli(['--version']);
     assert.equal(result.stdout.trim(), version);
   });
+
+  it('--version answers the same, byte for byte, on its fast path and through yargs', async () => {
+    // `--version` alone never loads yargs (src/cli/entry.ts); with another word yargs answers.
+    const fast = await runCli(['--version']);
+    const throughYargs = await runCli(['--version', '--json']);
+    assert.equal(fast.code, 0);
+    assert.equal(throughYargs.code, 0);
+    assert.equal(fast.stdout, throughYargs.stdout);
+    assert.equal(fast.stderr, '');
+  });
 });
