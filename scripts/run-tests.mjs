@@ -15,8 +15,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { builtExecutablePath, hostTarget } from './sea/build-executables.mjs';
 
-const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
+const requested = process.argv.slice(2);
+const roots = requested.length > 0 ? requested : ['test'];
 
 function collect(dir) {
   return readdirSync(dir)
@@ -67,12 +69,12 @@ function runFiles(testFiles, env = process.env) {
  * is nothing to run it against, after saying so loudly (a failure with TAPO_REQUIRE_EXECUTABLES=1).
  */
 function executablePass() {
-  const built = path.join('dist', 'sea', 'linux-x64', 'tapo-port');
-  if (process.platform !== 'linux' || process.arch !== 'x64' || !existsSync(built)) {
-    const why =
-      process.platform === 'linux' && process.arch === 'x64'
-        ? `${built} is missing (npm run package builds it)`
-        : `the single executable is built for Linux x64 only, this is ${process.platform}-${process.arch}`;
+  const built = builtExecutablePath(path.join('dist', 'sea'), 'linux-x64');
+  const runsHere = hostTarget() === 'linux-x64';
+  if (!runsHere || !existsSync(built)) {
+    const why = runsHere
+      ? `${built} is missing (npm run package builds it)`
+      : `the Linux executable runs on Linux x64 only, this is ${process.platform}-${process.arch}`;
     if (process.env.TAPO_REQUIRE_EXECUTABLES === '1') {
       console.error(`run-tests: TAPO_REQUIRE_EXECUTABLES=1 but ${why}`);
       return { fail: true };
@@ -99,8 +101,7 @@ if (first.tests === 0) {
   process.exit(1);
 }
 let code = first.code;
-const wholeSuite = process.argv.slice(2).length === 0;
-if (wholeSuite) {
+if (requested.length === 0) {
   const pass = executablePass();
   if (pass?.fail) code = 1;
   else if (pass !== null) {

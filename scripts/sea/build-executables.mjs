@@ -31,8 +31,12 @@ export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 export class ExecutableBuildError extends Error {}
 
-const here = path.dirname(new URL(import.meta.url).pathname.replace(/^\/([A-Za-z]:)/, '$1'));
-export const runtimePin = JSON.parse(readFileSync(path.join(here, 'node-runtime.json'), 'utf8'));
+export const runtimePin = JSON.parse(readFileSync(new URL('./node-runtime.json', import.meta.url), 'utf8'));
+
+/** Where buildExecutables leaves a target's executable under its outDir (dist/sea). */
+export function builtExecutablePath(outDir, targetName) {
+  return path.join(outDir, targetName, runtimePin.targets[targetName].executable);
+}
 
 /** The target this machine can run, by the pin's names, or null. */
 export function hostTarget(platform = process.platform, arch = process.arch) {
@@ -82,9 +86,7 @@ export async function buildExecutables({ dist, outDir, cacheDir, version }) {
   const earlier = readJsonOrNull(made);
   if (
     earlier?.inputs === inputsHash &&
-    earlier.records.every(
-      (record) => sizeOrNull(path.join(outDir, record.target, record.file)) === record.bytes,
-    )
+    earlier.records.every((record) => sizeOrNull(builtExecutablePath(outDir, record.target)) === record.bytes)
   ) {
     return earlier.records;
   }
@@ -113,17 +115,17 @@ export async function buildExecutables({ dist, outDir, cacheDir, version }) {
         assets: { 'docker-engine.cjs': path.join(dist, 'docker-engine.cjs') },
       }),
     );
-    const made = spawnSync(generator, ['--experimental-sea-config', config], { encoding: 'utf8' });
-    if (made.status !== 0) {
+    const generated = spawnSync(generator, ['--experimental-sea-config', config], { encoding: 'utf8' });
+    if (generated.status !== 0) {
       throw new ExecutableBuildError(
-        `Node ${nodeVersion} could not generate the ${name} blob: ${made.stderr.trim()}`,
+        `Node ${nodeVersion} could not generate the ${name} blob: ${generated.stderr.trim()}`,
       );
     }
 
     const runtime = fetchNodeRuntime({ cacheDir, nodeVersion, target });
-    const targetDir = path.join(outDir, name);
+    const file = builtExecutablePath(outDir, name);
+    const targetDir = path.dirname(file);
     mkdirSync(targetDir, { recursive: true });
-    const file = path.join(targetDir, target.executable);
     rmSync(file, { force: true });
     let signature = 'none';
     if (target.executable.endsWith('.exe')) {

@@ -13,10 +13,24 @@ export function sha512IntegrityOf(bytes) {
   return `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
 }
 
+/** The cache of downloaded Node.js binaries in a checkout (gitignored). */
+export function runtimeCacheOf(root) {
+  return path.join(root, '.cache', 'node-runtimes');
+}
+
+/** Where the unpacked binary of a target sits in the cache (there or not). */
+export function cachedRuntimePath({ cacheDir, nodeVersion, target }) {
+  return path.join(runtimeFolder({ cacheDir, nodeVersion, target }), 'package', ...target.binary.split('/'));
+}
+
+function runtimeFolder({ cacheDir, nodeVersion, target }) {
+  return path.join(cacheDir, `${target.package}-${nodeVersion}`);
+}
+
 export function fetchNodeRuntime({ cacheDir, nodeVersion, target }) {
   const { package: name, integrity, binary } = target;
-  const folder = path.join(cacheDir, `${name}-${nodeVersion}`);
-  const binaryPath = path.join(folder, 'package', ...binary.split('/'));
+  const folder = runtimeFolder({ cacheDir, nodeVersion, target });
+  const binaryPath = cachedRuntimePath({ cacheDir, nodeVersion, target });
   if (existsSync(binaryPath)) return binaryPath;
 
   mkdirSync(cacheDir, { recursive: true });

@@ -18,6 +18,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 // @ts-expect-error: a plain .mjs build script, no types
+import * as sea from '../../scripts/sea/build-executables.mjs';
+// @ts-expect-error: a plain .mjs build script, no types
+import * as runtimes from '../../scripts/sea/fetch-node-runtime.mjs';
+// @ts-expect-error: a plain .mjs build script, no types
 import * as pe from '../../scripts/sea/pe-file.mjs';
 import { findStringLiterals, parsePowerShell } from '../support/powershell-parser.ts';
 import { assertMatchesSchema } from '../support/schema.ts';
@@ -30,14 +34,13 @@ const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
 const scratch = mkdtempSync(path.join(tmpdir(), 'tapo-package-'));
 const out = path.join(scratch, 'out');
 const moduleDir = path.join(out, 'TapoDashboard');
-const pin = JSON.parse(readFileSync(path.join(repoRoot, 'scripts', 'sea', 'node-runtime.json'), 'utf8')) as {
+const pin = sea.runtimePin as {
   nodeVersion: string;
   targets: Record<string, { executable: string; package: string; binary: string }>;
 };
 /** The single executables are built on Linux x64 and Windows x64 (scripts/sea/build-executables.mjs). */
-const buildsExecutables =
-  process.arch === 'x64' && (process.platform === 'linux' || process.platform === 'win32');
-const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const buildsExecutables = sea.hostTarget() !== null;
+const SEA_FUSE = sea.SEA_FUSE as string;
 
 interface BuildInfo {
   version: string;
@@ -269,14 +272,11 @@ describe('npm run package (scripts/package.mjs)', () => {
     }
     const target = pin.targets['win-x64'];
     assert.ok(target);
-    const original = path.join(
-      repoRoot,
-      '.cache',
-      'node-runtimes',
-      `${target.package}-${pin.nodeVersion}`,
-      'package',
-      ...target.binary.split('/'),
-    );
+    const original = runtimes.cachedRuntimePath({
+      cacheDir: runtimes.runtimeCacheOf(repoRoot),
+      nodeVersion: pin.nodeVersion,
+      target,
+    }) as string;
     assert.ok(pe.certificateTableOf(readFileSync(original)), 'the Node.js project signs node.exe');
     const theirs = path.join(scratch, 'osslsigncode-unsigned.exe');
     const removed = spawnSync('osslsigncode', ['remove-signature', '-in', original, '-out', theirs], {

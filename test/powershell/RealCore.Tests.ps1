@@ -37,6 +37,9 @@ Describe 'TapoDashboard with the real core' {
         $bundle = Get-RepositoryPath -ChildPath @('dist', 'tapo-port.cjs')
         if (-not (Test-Path -LiteralPath $bundle)) { throw "$bundle is missing: run npm run build first" }
         $node = (Get-Command -Name 'node' -CommandType Application | Select-Object -First 1).Source
+        # The core as this suite runs it directly: the executable of the second pass, or node and the bundle.
+        $coreCommand = @($node, $bundle)
+        if (-not [string]::IsNullOrEmpty($coreExecutable)) { $coreCommand = @($coreExecutable) }
 
         # The folder a user copies into their module path (npm run package).
         $packageRoot = Join-Path -Path $TestDrive -ChildPath 'package'
@@ -51,9 +54,7 @@ Describe 'TapoDashboard with the real core' {
         function Get-CoreStatusDocument {
             # What tapo-port status says of a port (the record and the live check), as an object.
             param([Parameter(Mandatory)][int]$Port)
-            $words = @($bundle, 'status', '--port', [string]$Port, '--json')
-            if (-not [string]::IsNullOrEmpty($coreExecutable)) { $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $coreExecutable -ArgumentList $words[1..4]) }
-            else { $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $node -ArgumentList $words) }
+            $run = Wait-TestProcess -Started (Start-TestProcess -FilePath $coreCommand[0] -ArgumentList (@($coreCommand | Select-Object -Skip 1) + @('status', '--port', [string]$Port, '--json')))
             return ($run.Stdout | ConvertFrom-Json)
         }
 

@@ -22,11 +22,6 @@ export function coreCommand(bundle?: string): string[] {
   return [process.execPath, bundle ?? snapshotBundle()];
 }
 
-/** Which core the tests run, for test names and messages. */
-export function coreForm(): 'executable' | 'bundle' {
-  return coreExecutable() === null ? 'bundle' : 'executable';
-}
-
 /**
  * The built bundle, copied once per test process: others rebuild dist/ while tests run, and a
  * bundle that disappears or changes half-way through a test would fail it for no reason of its

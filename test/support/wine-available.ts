@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+// @ts-expect-error: a plain .mjs build script, no types
+import { builtExecutablePath } from '../../scripts/sea/build-executables.mjs';
 import { repoRoot } from './pwsh-available.ts';
 
 /** Where npm run package leaves the Windows executable. */
-export const windowsExecutable = path.join(repoRoot, 'dist', 'sea', 'win-x64', 'tapo-port.exe');
+export const windowsExecutable: string = builtExecutablePath(path.join(repoRoot, 'dist', 'sea'), 'win-x64');
 
 /** Debian installs the loader as /usr/lib/wine/wine64 (the wine package adds /usr/bin/wine). */
 const wineCandidates = ['/usr/lib/wine/wine64', '/usr/bin/wine64', '/usr/bin/wine'];
