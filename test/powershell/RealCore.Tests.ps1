@@ -297,34 +297,23 @@ Describe 'TapoDashboard with the real core' {
             Test-ProcessAlive -Id $holder.Id | Should -BeTrue
         }
 
-        It 'Reuse (the default) on a healthy dashboard: exit 0 at once, nothing started' {
+        It 'Reuse (the default) on a dashboard whose health is <Status>: exit 0 at once, nothing started, <Said> said' -ForEach @(
+            @{ Status = 'healthy'; Name = 'reuse'; Said = 'already runs'; Expected = 'already runs' }
+            # The cameras are offline: a running dashboard all the same, its health and issue named.
+            @{ Status = 'warning'; Name = 'reuse-warning'; Said = 'the health and its issue'; Expected = 'health: warning \(no_cameras_online; 0 of 2 cameras online\)' }
+        ) {
             $port = Get-FreeTestPort
-            $project = New-ProjectWithScript -Name 'reuse'
-            $script = Join-Path -Path $project -ChildPath 'start_dashboard.ps1'
-            $first = Start-TestProcess -FilePath (Get-TestPowerShell) -WorkingDirectory $elsewhere -Environment (Get-ChildEnvironment -ServeSeconds 30) `
-                -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $script, '-Port', [string]$port)
-            Wait-Condition -Because 'the first dashboard to answer' -TimeoutSeconds 60 -Condition { (Get-HealthStatus -Port $port) -eq 'healthy' -or $first.Process.HasExited }
-            $again = Invoke-ChildPowerShell -WorkingDirectory $elsewhere -Environment (Get-ChildEnvironment) `
-                -ArgumentList @('-NonInteractive', '-File', $script, '-Port', [string]$port)
-            $again.ExitCode | Should -Be 0 -Because $again.Output
-            $again.Output | Should -Match 'already runs'
-            $again.Output | Should -Not -Match 'fake-dashboard: serving'
-            $first.Process.HasExited | Should -BeFalse
-        }
-
-        It 'Reuse on a dashboard whose cameras are offline (health warning): exit 0, the health and its issue said' {
-            $port = Get-FreeTestPort
-            $project = New-ProjectWithScript -Name 'reuse-warning'
+            $project = New-ProjectWithScript -Name $Name
             $script = Join-Path -Path $project -ChildPath 'start_dashboard.ps1'
             $environment = Get-ChildEnvironment -ServeSeconds 30
-            $environment['FAKE_DASHBOARD_STATUS'] = 'warning'
+            if ($Status -ne 'healthy') { $environment['FAKE_DASHBOARD_STATUS'] = $Status }
             $first = Start-TestProcess -FilePath (Get-TestPowerShell) -WorkingDirectory $elsewhere -Environment $environment `
                 -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $script, '-Port', [string]$port)
-            Wait-Condition -Because 'the first dashboard to answer' -TimeoutSeconds 60 -Condition { (Get-HealthStatus -Port $port) -eq 'warning' -or $first.Process.HasExited }
+            Wait-Condition -Because 'the first dashboard to answer' -TimeoutSeconds 60 -Condition { (Get-HealthStatus -Port $port) -eq $Status -or $first.Process.HasExited }
             $again = Invoke-ChildPowerShell -WorkingDirectory $elsewhere -Environment $environment `
                 -ArgumentList @('-NonInteractive', '-File', $script, '-Port', [string]$port)
             $again.ExitCode | Should -Be 0 -Because $again.Output
-            $again.Output | Should -Match 'health: warning \(no_cameras_online; 0 of 2 cameras online\)'
+            $again.Output | Should -Match $Expected
             $again.Output | Should -Not -Match 'fake-dashboard: serving'
             $first.Process.HasExited | Should -BeFalse
         }
