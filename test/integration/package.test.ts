@@ -16,7 +16,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 // @ts-expect-error: a plain .mjs build script, no types
 import * as sea from '../../scripts/sea/build-executables.mjs';
 // @ts-expect-error: a plain .mjs build script, no types
@@ -41,6 +41,16 @@ const pin = sea.runtimePin as {
 /** The single executables are built on Linux x64 and Windows x64 (scripts/sea/build-executables.mjs). */
 const buildsExecutables = sea.hostTarget() !== null;
 const SEA_FUSE = sea.SEA_FUSE as string;
+
+/** Skips a test of the executables, loudly, where they are not built (macOS, ARM). */
+function skippedWithoutExecutables(t: TestContext): boolean {
+  if (buildsExecutables) return false;
+  process.stderr.write(
+    `\nSKIPPED: single executables are not built on ${process.platform}-${process.arch}\n\n`,
+  );
+  t.skip('single executables are not built on this platform');
+  return true;
+}
 
 interface BuildInfo {
   version: string;
@@ -209,13 +219,7 @@ describe('npm run package (scripts/package.mjs)', () => {
   });
 
   it('builds tapo-port.exe and tapo-port from the pinned Node, recorded in core/build-info.json', (t) => {
-    if (!buildsExecutables) {
-      process.stderr.write(
-        `\nSKIPPED: single executables are not built on ${process.platform}-${process.arch}\n\n`,
-      );
-      t.skip('not built on this platform');
-      return;
-    }
+    if (skippedWithoutExecutables(t)) return;
     const info = JSON.parse(
       readFileSync(path.join(moduleDir, 'core', 'build-info.json'), 'utf8'),
     ) as BuildInfo;
@@ -240,10 +244,7 @@ describe('npm run package (scripts/package.mjs)', () => {
   });
 
   it('tapo-port.exe is a valid x64 console PE file, its signature removed cleanly and its checksum right', (t) => {
-    if (!buildsExecutables) {
-      t.skip('not built on this platform');
-      return;
-    }
+    if (skippedWithoutExecutables(t)) return;
     const bytes = readFileSync(path.join(moduleDir, 'core', 'tapo-port.exe'));
     const layout = pe.readPeLayout(bytes);
     assert.equal(layout.isX64, true);
@@ -258,10 +259,7 @@ describe('npm run package (scripts/package.mjs)', () => {
   });
 
   it("removes node.exe's signature byte for byte as osslsigncode does, and osslsigncode finds none left", (t) => {
-    if (!buildsExecutables) {
-      t.skip('not built on this platform');
-      return;
-    }
+    if (skippedWithoutExecutables(t)) return;
     const which = spawnSync('osslsigncode', ['--version'], { encoding: 'utf8' });
     if (which.error !== undefined) {
       if (process.env.TAPO_REQUIRE_EXECUTABLES === '1')
@@ -298,7 +296,10 @@ describe('npm run package (scripts/package.mjs)', () => {
   });
 
   it('runs the Linux executable from the packaged folder alone: --version, check, and the Docker client asset', async (t) => {
-    if (process.platform !== 'linux' || process.arch !== 'x64') {
+    if (sea.hostTarget() !== 'linux-x64') {
+      process.stderr.write(
+        `\nSKIPPED: the Linux executable runs on Linux x64, this is ${process.platform}-${process.arch}\n\n`,
+      );
       t.skip('the Linux executable runs on Linux x64');
       return;
     }
