@@ -1,6 +1,7 @@
 import type { ProcessFacts } from '../owners/process-facts.ts';
+import type { WslRelayFacts } from '../owners/wsl-relay-facts.ts';
 import type { ListenerTable } from '../sockets/listener.ts';
-import type { ReservedRange } from '../sockets/reserved-range.ts';
+import type { DynamicPortRange, ReservedRange } from '../sockets/reserved-range.ts';
 
 /** What differs between operating systems; everything else is shared. */
 export interface PlatformAdapter {
@@ -8,9 +9,15 @@ export interface PlatformAdapter {
   /** TCP listeners on ports `from`..`to` (no owner lookup), for the next-free-port scan. */
   readListenersBetween(from: number, to: number): Promise<ListenerTable>;
   /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
-  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  readReservedRanges(): Promise<{
+    ranges: ReservedRange[];
+    warnings: string[];
+    dynamicRanges?: DynamicPortRange[];
+  }>;
   readOwnerFacts(
     pids: number[],
   ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;
+  /** What WSL says about a port its relay holds (Windows only). */
+  readWslRelay?(port: number): Promise<WslRelayFacts>;
   readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[]; warnings?: string[] } | null>;
 }

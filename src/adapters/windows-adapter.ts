@@ -1,5 +1,6 @@
 import { emptyProcessFacts } from '../owners/process-facts.ts';
 import { readWindowsHttpSysQueues, readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
+import { readWslRelayFacts } from '../owners/read-wsl-relay.ts';
 import { readWindowsListenerTable, readWindowsReservedRanges } from '../sockets/read-listeners-windows.ts';
 import { execFileText, type Exec } from '../system/exec.ts';
 import { memoizeExec } from '../system/memoize-exec.ts';
@@ -16,7 +17,7 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
     },
     readReservedRanges: async () => {
       const reserved = await readWindowsReservedRanges(exec);
-      return { ranges: reserved.ranges, warnings: reserved.warnings };
+      return { ranges: reserved.ranges, warnings: reserved.warnings, dynamicRanges: reserved.dynamicRanges };
     },
     readOwnerFacts: async (pids) => {
       // Names for every PID come cheaply from fastlist (through ps-list); path, command line,
@@ -35,6 +36,7 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
       }
       return { processes: facts.processes, services: facts.services, warnings: facts.warnings };
     },
+    readWslRelay: (port) => readWslRelayFacts(port, exec),
     readHttpSys: async (port) => {
       const { queues, warnings } = await readWindowsHttpSysQueues(port, exec);
       if (queues === null) return { urls: [], processIds: [], warnings };

@@ -36,6 +36,10 @@ export function createSystemDeps(
     },
     readOwnerFacts: async (pids) => (await adapter).readOwnerFacts(pids),
     readHttpSys: async (port) => (await adapter).readHttpSys(port),
+    readWslRelay: async (port) => {
+      const read = (await adapter).readWslRelay;
+      return read ? read(port) : { answer: 'unknown', reason: 'WSL exists only on Windows' };
+    },
     // Loaded on demand: find-port and stop's re-checks need no Docker client code.
     queryDocker: async (port, ids) =>
       (await import('../docker/query-docker.ts')).queryDockerForPort(port, ids),

@@ -82,16 +82,27 @@ function reservedRangeFix(range: ReservedRange, port: number): Fix {
       note: 'Only if nothing on this machine relies on that exclusion.',
     };
   }
-  const add = `netsh int ${ip} add excludedportrange protocol=tcp startport=${port} numberofports=1`;
   return {
-    title: 'As administrator: restart WinNAT so Windows re-draws its reserved ranges, and reserve this port',
-    commands: {
-      powershell: `net stop winnat; ${add}; net start winnat`,
-      cmd: `net stop winnat && ${add} && net start winnat`,
-      posix: null,
-    },
+    title: `As administrator: keep port ${port} for good: stop WinNAT (which releases the ranges it drew), exclude the port from them, start WinNAT`,
+    commands: excludePortCommands(port, range.family, true),
     elevated: true,
-    note: 'Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines.',
+    note: `Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines. The TapoDashboard module does the same with -WhatIf and -Confirm: Add-TapoPortExclusion -Port ${port}`,
+  };
+}
+
+/**
+ * The administrator's commands that exclude `port` from the ranges Hyper-V/WinNAT reserve, kept
+ * across reboots (`store=persistent`). With `restartWinNat`, WinNAT is stopped first (a range it
+ * holds is released only then) and started again even when netsh fails: `;` in PowerShell and a
+ * single `&` in cmd run the next command whatever the previous one did.
+ */
+export function excludePortCommands(port: number, family: 4 | 6, restartWinNat: boolean): ShellCommands {
+  const add = `netsh int ipv${family} add excludedportrange protocol=tcp startport=${port} numberofports=1 store=persistent`;
+  if (!restartWinNat) return { powershell: add, cmd: add, posix: null };
+  return {
+    powershell: `net stop winnat; ${add}; net start winnat`,
+    cmd: `net stop winnat & ${add} & net start winnat`,
+    posix: null,
   };
 }
 
@@ -215,7 +226,7 @@ function containerFixes(owner: Owner): Fix[] {
 
 function staleForwarderFix(owner: Owner, input: FixInput): Fix {
   const product = owner.forwarder?.product ?? 'Docker';
-  if (input.docker.state !== 'ok') {
+  if (owner.forwarder?.stale !== true && input.docker.state !== 'ok') {
     return {
       title: `${product} holds the port, but the Docker engine did not answer (${input.docker.state}); list the containers publishing it`,
       commands: commandFor(['docker', 'ps', '--filter', `publish=${input.port}`]),
@@ -225,12 +236,22 @@ function staleForwarderFix(owner: Owner, input: FixInput): Fix {
   }
   // Only the engine that was asked can vouch that no container publishes the port; a forwarder
   // of another product (Podman, Lima, OrbStack, rootless Docker) is restarted by its own tool.
-  if (!product.startsWith('Docker') || product.includes('rootless')) {
+  if (owner.forwarder?.stale !== true) {
     return {
       title: `${product} holds the port, but the Docker engine asked has no container publishing it; restart ${product} or stop its container`,
       commands: none,
       elevated: false,
       note: 'Do not kill the forwarder.',
+    };
+  }
+  if (product === 'Docker Desktop' || product.startsWith('Docker Desktop ')) {
+    // `docker desktop restart`: the Docker Desktop CLI, 4.37 and later (docs.docker.com).
+    const restart = 'docker desktop restart';
+    return {
+      title: 'No container publishes the port: Docker Desktop kept a stale forwarder; restart Docker Desktop',
+      commands: { powershell: restart, cmd: restart, posix: input.platform === 'darwin' ? restart : null },
+      elevated: false,
+      note: 'Docker Desktop before 4.37 has no such command: quit it from its tray menu and start it again. Do not kill the forwarder alone.',
     };
   }
   const desktop = input.platform === 'win32' || input.platform === 'darwin';
@@ -239,23 +260,36 @@ function staleForwarderFix(owner: Owner, input: FixInput): Fix {
     commands: desktop ? none : { ...none, posix: 'sudo systemctl restart docker' },
     elevated: !desktop,
     note: desktop
-      ? 'Quit and reopen Docker Desktop from its tray menu.'
+      ? 'Quit and reopen Docker from its tray menu.'
       : 'Restarting the engine stops every container unless live-restore is enabled.',
   };
 }
 
 function wslFixes(owner: Owner, port: number): Fix[] {
   const relay = shown(owner.forwarder?.name ?? 'the WSL relay');
+  const shutdown: ShellCommands = { powershell: 'wsl --shutdown', cmd: 'wsl --shutdown', posix: null };
+  if (owner.forwarder?.stale === true) {
+    return [
+      {
+        title: `Nothing inside WSL uses the port any more: end the leftover relay with wsl --shutdown (stops every WSL distribution)`,
+        commands: shutdown,
+        elevated: false,
+        note: `If ${relay} still holds the port after that (older WSL builds, microsoft/WSL#9334), nothing is behind it any more: end it in Task Manager, or restart Windows.`,
+      },
+    ];
+  }
+  const distribution = owner.forwarder?.wslDistribution ?? null;
+  const inside = distribution === null ? ['wsl'] : ['wsl', '--distribution', distribution];
   return [
     {
       title: 'See which Linux program inside WSL holds the port',
-      commands: { ...commandFor(['wsl', '-e', 'ss', '-ltnp', `sport = :${port}`]), posix: null },
+      commands: { ...commandFor([...inside, '--exec', 'ss', '-ltnp', `sport = :${port}`]), posix: null },
       elevated: false,
       note: `Stop that program inside WSL; do not kill ${relay}.`,
     },
     {
       title: 'Or shut WSL down entirely (stops every WSL distribution)',
-      commands: { powershell: 'wsl --shutdown', cmd: 'wsl --shutdown', posix: null },
+      commands: shutdown,
       elevated: false,
       note: null,
     },

@@ -1,18 +1,24 @@
 import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import { assembleOwners } from '../owners/assemble-owners.ts';
-import { isDashboardCommandLine, isHttpSysPid } from '../owners/known-holders.ts';
+import { isDashboardCommandLine, isHttpSysPid, isWslRelay } from '../owners/known-holders.ts';
 import type { DashboardFacts, Owner } from '../owners/owner.ts';
 import { findRecordedDashboard, type RecordedDashboard } from '../owners/recorded-dashboard.ts';
 import { statusWordOf, type HealthReport } from '../health/health-report.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
+import type { WslRelayFacts } from '../owners/wsl-relay-facts.ts';
 import type { BindProbeResult } from '../system/bind-probe.ts';
-import { planFixes, type Fix } from './plan-fixes.ts';
+import { excludePortCommands, planFixes, type Fix } from './plan-fixes.ts';
 import { summarizeCheck } from './summarize-check.ts';
 import { connectAddressOf, familyOf, formatEndpoint } from '../input/address-family.ts';
 import { makeListener, type Listener, type ListenerTable } from '../sockets/listener.ts';
 import { relateListener, type ListenerRelation } from '../sockets/relate-listener.ts';
-import { findReservedRange, type ReservedRange } from '../sockets/reserved-range.ts';
+import {
+  findDynamicPortRange,
+  findReservedRange,
+  type DynamicPortRange,
+  type ReservedRange,
+} from '../sockets/reserved-range.ts';
 import { decidePortStatus, type PortStatus } from './port-status.ts';
 import type { Warning } from '../contract/envelope.ts';
 import { TapoError } from '../contract/error-catalogue.ts';
@@ -25,11 +31,17 @@ export interface CheckDeps {
   probeBind(host: BindHost, port: number): Promise<BindProbeResult>;
   readListeners(port: number): Promise<ListenerTable>;
   /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
-  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  readReservedRanges(): Promise<{
+    ranges: ReservedRange[];
+    warnings: string[];
+    dynamicRanges?: DynamicPortRange[];
+  }>;
   readOwnerFacts(
     pids: number[],
   ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;
   readHttpSys(port: number): Promise<{ urls: string[]; processIds: number[]; warnings?: string[] } | null>;
+  /** What WSL says about the port a WSL relay holds (Windows); absent elsewhere. */
+  readWslRelay?(port: number): Promise<WslRelayFacts>;
   queryDocker(
     port: number,
     containerIds: string[],
@@ -54,6 +66,8 @@ export interface CheckData {
   owners: Owner[];
   listeners: (Listener & { relation: ListenerRelation })[];
   reservedRange: ReservedRange | null;
+  /** Windows: the dynamic port range of the host's family when the port lies in it, else null. */
+  dynamicPortRange: DynamicPortRange | null;
   probe: BindProbeResult;
   docker: DockerStatus;
   nextFreePort: number | null;
@@ -114,8 +128,10 @@ export async function runCheck(
     return `http://${formatEndpoint(connectAddressOf(address), port)}/api/health`;
   });
 
-  // Health time is spent only on the dashboards, beside Docker's answer.
-  const [docker, dashboardEntries] = await Promise.all([
+  // A WSL relay is asked about only when one holds the port: wsl.exe is slow to answer.
+  const relayed = [...facts.processes.values()].some((p) => isWslRelay(p.name));
+  // Health time is spent only on the dashboards, beside Docker's and WSL's answers.
+  const [docker, dashboardEntries, wslRelay] = await Promise.all([
     containerIds.length === 0
       ? publishing
       : publishing.then((first) => withHostNetworkContainers(deps, port, containerIds, first)),
@@ -131,7 +147,10 @@ export async function runCheck(
         return [found.pid, dashboard] as const;
       }),
     ),
+    relayed && deps.readWslRelay ? deps.readWslRelay(port) : Promise.resolve(null),
   ]);
+  if (wslRelay?.answer === 'unknown')
+    warnings.push({ code: 'W_WSL', message: `WSL did not answer: ${wslRelay.reason}` });
   if (docker.status.state === 'unresponsive' || docker.status.state === 'error') {
     warnings.push({
       code: 'W_DOCKER',
@@ -148,6 +167,8 @@ export async function runCheck(
     services: facts.services,
     httpSys: httpSys ? { urls: httpSys.urls, processIds: httpSys.processIds } : null,
     containers: docker.containers,
+    dockerState: docker.status.state,
+    wslRelay,
     dashboards: new Map(dashboardEntries),
   });
   // Windows keeps separate excluded ranges per family; only the host's family stops its bind.
@@ -168,6 +189,14 @@ export async function runCheck(
     publishingContainerCount: containerRelations.filter((r) => r === 'blocks').length,
     reservedRange,
   });
+  const dynamicPortRange = findDynamicPortRange(reserved.dynamicRanges ?? [], host.family, port);
+  if (dynamicPortRange !== null && status !== 'reserved') {
+    // Free today, but Hyper-V/WinNAT may take it with a range at the next boot.
+    warnings.push({
+      code: 'W_DYNAMIC_PORT_RANGE',
+      message: `port ${port} lies in Windows' dynamic port range ${dynamicPortRange.start}-${dynamicPortRange.end}, from which Hyper-V and WinNAT reserve ranges at boot; to keep it, as administrator: ${excludePortCommands(port, host.family, false).powershell ?? ''}`,
+    });
+  }
   const nextFreePort = status === 'free' ? null : await deps.findNextFreePort(host, port);
   const fixes = planFixes({
     platform: deps.platform,
@@ -200,6 +229,7 @@ export async function runCheck(
     owners,
     listeners: related,
     reservedRange,
+    dynamicPortRange,
     probe,
     docker: docker.status,
     nextFreePort,

@@ -1,7 +1,7 @@
 import { VERSION } from './version.ts';
 
 /** Terraform's rule: minor = additive, major = breaking. Readers refuse an unknown major. */
-export const SCHEMA_VERSION = '1.1';
+export const SCHEMA_VERSION = '1.2';
 
 export type EnvelopeKind =
   'PortCheck' | 'PortSearch' | 'PortStop' | 'DashboardStart' | 'DashboardStatus' | 'Error';

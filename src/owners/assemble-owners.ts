@@ -1,10 +1,11 @@
-import type { ContainerFacts } from '../docker/container-facts.ts';
+import type { ContainerFacts, DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import { familyOf, formatEndpoint } from '../input/address-family.ts';
 import { makeListener, type Listener } from '../sockets/listener.ts';
 import { relateListener } from '../sockets/relate-listener.ts';
 import { forwarderProduct, isHttpSysPid, isWslRelay } from './known-holders.ts';
-import { emptyOwner, type DashboardFacts, type Owner } from './owner.ts';
+import { emptyOwner, type DashboardFacts, type ForwarderFacts, type Owner } from './owner.ts';
+import type { WslRelayFacts } from './wsl-relay-facts.ts';
 import { describeHealth } from '../health/health-meaning.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
 import { emptyProcessFacts, type ProcessFacts } from './process-facts.ts';
@@ -22,6 +23,10 @@ export interface OwnerEvidence {
   httpSys: { urls: string[]; processIds: number[] } | null;
   /** Containers publishing the port, and containers found through a holder's cgroup. */
   containers: readonly ContainerFacts[];
+  /** How the Docker engine answered: only an engine that answered can say no container is behind a forwarder. */
+  dockerState: DockerStatus['state'];
+  /** What WSL said about the port, when a WSL relay holds it (Windows); null when not asked. */
+  wslRelay: WslRelayFacts | null;
   /** Listening PIDs recognised as our dashboard (command line or status record), with their health answer. */
   dashboards: ReadonlyMap<number, DashboardFacts>;
 }
@@ -44,7 +49,8 @@ export function assembleOwners(evidence: OwnerEvidence): Owner[] {
 
   const publishing = evidence.containers.filter((container) => publishesOverlapping(container, evidence));
   const containerIdsSeen = new Set(owners.map((owner) => owner.container?.id).filter(Boolean));
-  const forwarder = forwarders[0]?.forwarder ?? null;
+  const first = forwarders[0]?.forwarder;
+  const forwarder = first ? { ...first, stale: false } : null;
   for (const container of publishing) {
     if (containerIdsSeen.has(container.id)) continue;
     containerIdsSeen.add(container.id);
@@ -56,7 +62,7 @@ export function assembleOwners(evidence: OwnerEvidence): Owner[] {
     });
   }
   // A forwarder with no container behind it is a stale forwarder (or Docker did not answer).
-  if (publishing.length === 0) owners.push(...forwarders);
+  if (publishing.length === 0) owners.push(...forwarders.map((owner) => unbackedForwarder(owner, evidence)));
 
   for (const [uid, listeners] of byPid.hiddenByUid) {
     // docker-proxy runs as root: a user in the docker group sees its sockets without a PID,
@@ -93,21 +99,15 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
   }
   const product = forwarderProduct(name);
   if (product) {
+    // Described once it is known whether a container is behind it (unbackedForwarder).
     return {
       ...emptyOwner('forwarder', null, { addresses }),
       description: `${product}: ${label} forwards the port for a container`,
       process: facts,
-      forwarder: { product, name, pid },
+      forwarder: { product, name, pid, stale: null, wslDistribution: null },
     };
   }
-  if (isWslRelay(name)) {
-    return {
-      ...emptyOwner('wsl', null, { addresses }),
-      description: `WSL: ${label} relays the port from a program inside a WSL distribution`,
-      process: facts,
-      forwarder: { product: 'WSL', name, pid },
-    };
-  }
+  if (isWslRelay(name)) return wslRelayOwner(facts, label, addresses, evidence.wslRelay);
   const hostNetworkContainer = facts.cgroupContainerId
     ? evidence.containers.find((c) => c.id === facts.cgroupContainerId)
     : undefined;
@@ -138,6 +138,66 @@ function classifyProcess(facts: ProcessFacts, addresses: string[], evidence: Own
     };
   }
   return { ...emptyOwner('process', pid, { addresses }), description: `${label} ${where}`, process: facts };
+}
+
+/**
+ * A forwarder no publishing container explains. Only the engine that answered can vouch that no
+ * container is behind it, and only for Docker's own forwarders (Podman, Lima or OrbStack answer
+ * to their own tools).
+ */
+function unbackedForwarder(owner: Owner, evidence: OwnerEvidence): Owner {
+  const forwarder = owner.forwarder as ForwarderFacts;
+  const label = `${shown(forwarder.name ?? 'unknown process')} (PID ${forwarder.pid ?? '?'})`;
+  const dockers = forwarder.product.startsWith('Docker') && !forwarder.product.includes('rootless');
+  if (evidence.dockerState !== 'ok') {
+    return {
+      ...owner,
+      description: `${forwarder.product}: ${label} forwards the port, but the Docker engine did not answer (${evidence.dockerState}), so which container is behind it is unknown`,
+    };
+  }
+  if (!dockers) {
+    return {
+      ...owner,
+      description: `${forwarder.product}: ${label} holds the port; the Docker engine asked has no container publishing it, so it forwards for a container of ${forwarder.product} or is left over`,
+    };
+  }
+  return {
+    ...owner,
+    description: `${forwarder.product}: ${label} holds the port, but no container publishes it: a stale forwarder Docker left behind`,
+    forwarder: { ...forwarder, stale: true },
+  };
+}
+
+function wslRelayOwner(
+  facts: ProcessFacts,
+  label: string,
+  addresses: string[],
+  wsl: WslRelayFacts | null,
+): Owner {
+  const owner = (description: string, stale: boolean | null, wslDistribution: string | null): Owner => ({
+    ...emptyOwner('wsl', null, { addresses }),
+    description: `WSL: ${label} ${description}`,
+    process: facts,
+    forwarder: { product: 'WSL', name: facts.name, pid: facts.pid, stale, wslDistribution },
+  });
+  switch (wsl?.answer) {
+    case 'no-distribution-running':
+      return owner('holds the port, but no WSL distribution is running: a stale relay', true, null);
+    case 'nothing-listening':
+      return owner(
+        `holds the port, but nothing inside WSL listens on it (${shown(wsl.distribution)} running): a stale relay`,
+        true,
+        wsl.distribution,
+      );
+    case 'listening':
+      return owner(
+        `relays the port from a program inside WSL listening on ${wsl.addresses.join(', ')} (seen from distribution ${shown(wsl.distribution)})`,
+        false,
+        wsl.distribution,
+      );
+    default:
+      return owner('relays the port from a program inside a WSL distribution', null, null);
+  }
 }
 
 function hiddenOwner(uid: number | null, addresses: string[], evidence: OwnerEvidence): Owner {

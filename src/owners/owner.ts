@@ -23,11 +23,26 @@ export interface Owner {
   process: ProcessFacts | null;
   container: ContainerFacts | null;
   /** Forwarder product when the holder forwards for something else (docker-proxy, Docker Desktop, wslrelay). */
-  forwarder: { product: string; name: string | null; pid: number | null } | null;
+  forwarder: ForwarderFacts | null;
   services: string[] | null;
   httpSys: { urls: string[]; processIds: number[] } | null;
   dashboard: DashboardFacts | null;
   hidden: { uid: number | null; reason: string; revealCommand: string } | null;
+}
+
+/** A process that holds the port for something else, and whether that something is still there. */
+export interface ForwarderFacts {
+  product: string;
+  name: string | null;
+  pid: number | null;
+  /**
+   * True when the one who knows said nothing is behind it any more (the Docker engine publishes no
+   * container on the port; WSL runs no distribution, or nothing inside listens): a leftover.
+   * False when something is (a container, a program inside WSL). Null when that could not be asked.
+   */
+  stale: boolean | null;
+  /** The WSL distribution whose table was read (a WSL relay only), else null. */
+  wslDistribution: string | null;
 }
 
 /** Our own dashboard holding the port: how it was recognised and what its health URL said. */

@@ -5,7 +5,8 @@ import type { Exec, ExecOptions } from '../system/exec.ts';
 import type { ListenerTable } from './listener.ts';
 import { parseExcludedPortRanges } from './parse-netsh-excluded-ranges.ts';
 import { parseWindowsNetstat } from './parse-netstat-windows.ts';
-import type { ReservedRange } from './reserved-range.ts';
+import { parseNetshDynamicPort } from './parse-netsh-dynamic-port.ts';
+import type { DynamicPortRange, ReservedRange } from './reserved-range.ts';
 
 export interface WindowsReaderOptions {
   /** `%SystemRoot%`. Tools run by full path: Windows looks in the working folder before PATH. */
@@ -18,6 +19,8 @@ export interface WindowsReservedRanges {
   ranges: ReservedRange[];
   /** Families whose table could not be read: unknown, which is not the same as "no ranges". */
   unreadFamilies: (4 | 6)[];
+  /** The dynamic port range of each family that could be read (`netsh ... show dynamicport tcp`). */
+  dynamicRanges: DynamicPortRange[];
   warnings: string[];
 }
 
@@ -77,17 +80,30 @@ export async function readWindowsReservedRanges(
 ): Promise<WindowsReservedRanges> {
   const netsh = win32.join(system32Of(options), 'netsh.exe');
   const families = [4, 6] as const;
-  const results = await Promise.all(
-    families.map((family) =>
-      runTool(
-        exec,
-        netsh,
-        ['interface', `ipv${family}`, 'show', 'excludedportrange', 'protocol=tcp'],
-        latin1(options),
+  const [results, dynamic] = await Promise.all([
+    Promise.all(
+      families.map((family) =>
+        runTool(
+          exec,
+          netsh,
+          ['interface', `ipv${family}`, 'show', 'excludedportrange', 'protocol=tcp'],
+          latin1(options),
+        ),
       ),
     ),
-  );
-  const reserved: WindowsReservedRanges = { ranges: [], unreadFamilies: [], warnings: [] };
+    Promise.all(
+      families.map((family) =>
+        runTool(exec, netsh, ['interface', `ipv${family}`, 'show', 'dynamicport', 'tcp'], latin1(options)),
+      ),
+    ),
+  ]);
+  const reserved: WindowsReservedRanges = { ranges: [], unreadFamilies: [], dynamicRanges: [], warnings: [] };
+  families.forEach((family, index) => {
+    const result = dynamic[index];
+    // Only a hint for keeping the port: an unreadable range is left out without a warning.
+    const range = result === undefined || isToolFailure(result) ? null : parseNetshDynamicPort(result.stdout);
+    if (range !== null) reserved.dynamicRanges.push({ ...range, family });
+  });
   families.forEach((family, index) => {
     const result = results[index];
     if (result === undefined || isToolFailure(result)) {

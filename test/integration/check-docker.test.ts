@@ -1,7 +1,8 @@
 // `tapo-port check` against a real Docker engine (the private one of scripts/test-docker-engine.sh)
 // and against a Docker socket that accepts connections and never answers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,73 @@ describe('check with a real Docker engine', () => {
       );
     }
     assert.ok(commands.includes(`docker update --restart no ${name}`), 'a fix keeps it from coming back');
+  });
+
+  it('a real docker-proxy that no container is behind: the summary and the fix both call it a stale forwarder', async (t) => {
+    const docker = await requireDockerOrSkip(t);
+    if (!docker) return;
+    // The engine's own forwarder binary, started by hand exactly as dockerd starts it for a
+    // published port, but for a container that does not exist: what a crashed engine leaves.
+    const proxyBinary = [
+      '/usr/sbin/docker-proxy',
+      '/usr/bin/docker-proxy',
+      '/usr/libexec/docker/docker-proxy',
+    ].find((candidate) => existsSync(candidate));
+    if (proxyBinary === undefined) {
+      const message = 'docker-proxy is not installed (it comes with the docker.io package)';
+      if (process.env.TAPO_REQUIRE_DOCKER === '1') throw new Error(`TAPO_REQUIRE_DOCKER=1: ${message}`);
+      process.stderr.write(`\nSKIPPED: ${message}\n\n`);
+      t.skip(message);
+      return;
+    }
+    const port = await freePort();
+    const proxy = spawn(
+      proxyBinary,
+      [
+        '-proto',
+        'tcp',
+        '-host-ip',
+        '127.0.0.1',
+        '-host-port',
+        String(port),
+        '-container-ip',
+        '172.31.250.254',
+        '-container-port',
+        '80',
+      ],
+      // dockerd hands it a pipe as fd 3 to report that it listens; without one the socket it
+      // opens becomes fd 3, which it then closes as that pipe.
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      await waitForListen('127.0.0.1', port);
+      const { result, data } = await checkJson(port, testDockerHost());
+      assert.ok(data);
+      assert.equal(result.code, 1);
+      assert.equal(
+        data.docker.state,
+        'ok',
+        'the engine answered, so it can vouch that no container publishes the port',
+      );
+      assert.deepEqual(
+        data.owners.map((o) => [o.kind, o.pid, o.forwarder?.name, o.forwarder?.pid, o.forwarder?.stale]),
+        [['forwarder', null, 'docker-proxy', proxy.pid, true]],
+      );
+      assert.equal(
+        data.summary,
+        `Port ${port} on 0.0.0.0 is in use: Docker (docker-proxy): docker-proxy (PID ${proxy.pid}) holds the port, but no container publishes it: a stale forwarder Docker left behind.`,
+      );
+      assert.doesNotMatch(data.summary, /forwards the port for a container/);
+      const stale = data.fixes.find((fix) => /stale forwarder/.test(fix.title));
+      assert.equal(stale?.commands.posix, 'sudo systemctl restart docker');
+      const commands = data.fixes.flatMap((f) => [f.commands.posix, f.commands.powershell, f.commands.cmd]);
+      assert.ok(
+        !commands.some((c) => c !== null && new RegExp(`\\b${proxy.pid}\\b`).test(c)),
+        'no fix may target docker-proxy',
+      );
+    } finally {
+      proxy.kill('SIGKILL');
+    }
   });
 
   it('maps a --network host container through its cgroup', async (t) => {

@@ -28,7 +28,7 @@ const AT = '2026-11-25T15:00:00.000Z';
 /** The envelope of a successful answer, as src/contract/envelope.ts shapes it. */
 function success(kind, data) {
   return {
-    schemaVersion: '1.1',
+    schemaVersion: '1.2',
     kind,
     tool: { name: 'tapo-port', version: version() },
     ok: true,

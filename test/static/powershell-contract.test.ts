@@ -476,7 +476,7 @@ function Get-C {
 }
 `;
     assert.deepEqual(jsonProblems(source), [
-      "sample.psm1:4:5: $check.Document.data.summry: 'summry' is not a property of PortCheck (PortCheck has platform, host, address, port, status, summary, owners, listeners, reservedRange, probe, docker, nextFreePort, fixes)",
+      "sample.psm1:4:5: $check.Document.data.summry: 'summry' is not a property of PortCheck (PortCheck has platform, host, address, port, status, summary, owners, listeners, reservedRange, dynamicPortRange, probe, docker, nextFreePort, fixes)",
     ]);
   });
 

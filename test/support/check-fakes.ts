@@ -15,7 +15,8 @@ import type { Owner } from '../../src/owners/owner.ts';
 import { emptyProcessFacts, type ProcessFacts } from '../../src/owners/process-facts.ts';
 import type { BindProbeResult } from '../../src/system/bind-probe.ts';
 import { makeListener, type Listener, type ListenerTable } from '../../src/sockets/listener.ts';
-import type { ReservedRange } from '../../src/sockets/reserved-range.ts';
+import type { DynamicPortRange, ReservedRange } from '../../src/sockets/reserved-range.ts';
+import type { WslRelayFacts } from '../../src/owners/wsl-relay-facts.ts';
 
 export const fixturesDir = path.join(import.meta.dirname, '..', 'fixtures');
 
@@ -109,6 +110,8 @@ export function owners(
     httpSys: null,
     containers: [],
     dashboards,
+    dockerState: 'ok',
+    wslRelay: null,
     ...rest,
     port,
   });
@@ -119,7 +122,7 @@ export interface FakeWorld {
   currentUid?: number | null;
   probe: BindProbeResult;
   table: ListenerTable;
-  reserved?: { ranges: ReservedRange[]; warnings: string[] };
+  reserved?: { ranges: ReservedRange[]; warnings: string[]; dynamicRanges?: DynamicPortRange[] };
   processes?: ProcessFacts[];
   services?: Record<number, string[]>;
   httpSys?: { urls: string[]; processIds: number[] } | null;
@@ -131,6 +134,8 @@ export interface FakeWorld {
   /** What the state directory's records say (readRecordedDashboards); undefined: not wired. */
   recorded?: RecordedDashboard[];
   nextFreePort?: number | null;
+  /** What WSL answers about a relayed port; not set: wsl.exe could not be asked. */
+  wslRelay?: WslRelayFacts;
 }
 
 export interface FakeCalls {
@@ -139,6 +144,7 @@ export interface FakeCalls {
   docker: { port: number; containerIds: string[] }[];
   healthUrls: string[];
   nextFreePort: { host: string; port: number }[];
+  wslRelayPorts: number[];
 }
 
 /**
@@ -147,7 +153,14 @@ export interface FakeCalls {
  * 7778, the project's camera server) unless the world fixes it.
  */
 export function fakeDeps(world: FakeWorld): { deps: CheckDeps; calls: FakeCalls } {
-  const calls: FakeCalls = { ownerPids: [], httpSysPorts: [], docker: [], healthUrls: [], nextFreePort: [] };
+  const calls: FakeCalls = {
+    ownerPids: [],
+    httpSysPorts: [],
+    docker: [],
+    healthUrls: [],
+    nextFreePort: [],
+    wslRelayPorts: [],
+  };
   const byPid = new Map((world.processes ?? []).map((p) => [p.pid, p]));
   const deps: CheckDeps = {
     platform: world.platform,
@@ -170,6 +183,10 @@ export function fakeDeps(world: FakeWorld): { deps: CheckDeps; calls: FakeCalls 
     readHttpSys: async (port) => {
       calls.httpSysPorts.push(port);
       return world.readHttpSys ? world.readHttpSys(port) : (world.httpSys ?? null);
+    },
+    readWslRelay: async (port) => {
+      calls.wslRelayPorts.push(port);
+      return world.wslRelay ?? { answer: 'unknown', reason: 'not set by the test' };
     },
     queryDocker: async (port, containerIds) => {
       calls.docker.push({ port, containerIds });

@@ -178,7 +178,24 @@ const expectations: Record<string, Expectation> = {
   'win32-wslhost': {
     status: 'in-use',
     owners: [['wsl', null]],
-    check: (data) => assert.deepEqual(data.owners[0]?.addresses, ['127.0.0.1', '::1']),
+    warnings: ['W_WSL'],
+    check: (data) => {
+      assert.deepEqual(data.owners[0]?.addresses, ['127.0.0.1', '::1']);
+      assert.equal(data.owners[0]?.forwarder?.stale, null);
+    },
+  },
+  'win32-wslrelay-stale': {
+    status: 'in-use',
+    owners: [['wsl', null]],
+    check: (data) => {
+      assert.equal(data.owners[0]?.forwarder?.stale, true);
+      assert.match(data.summary, /no WSL distribution is running: a stale relay/);
+      assert.deepEqual(
+        data.fixes.map((fix) => fix.commands.powershell),
+        ["python -m tapo_camera_mcp.web --host '::1' --port 81", 'wsl --shutdown'],
+      );
+      for (const command of fixCommands(data)) assert.doesNotMatch(command, /\b17584\b/);
+    },
   },
   'win32-pid4-http-sys': {
     status: 'shadowed',

@@ -408,6 +408,34 @@ export const scenarios: Scenario[] = [
           parentChain: [{ pid: 18800, name: 'wsl.exe' }],
         }),
       ],
+      // WSL's service did not answer in time: the relay is described as before, with a warning.
+      wslRelay: {
+        answer: 'unknown',
+        reason: 'wsl.exe --list --running --quiet was stopped before it finished (time limit 5000 ms)',
+      },
+    },
+  },
+  {
+    // microsoft/WSL#10601: the server inside WSL is gone, wslrelay.exe still listens; here WSL
+    // answers that no distribution runs at all.
+    name: 'win32-wslrelay-stale',
+    host: '::1',
+    port: 80,
+    world: {
+      platform: 'win32',
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: windowsTable('netstat-abno-excerpt.wslrelay-ipv6-loopback.WSLHostPatcher-18.txt', 80),
+      processes: [
+        facts(17584, {
+          name: 'wslrelay.exe',
+          path: 'C:\\Program Files\\WSL\\wslrelay.exe',
+          user: 'WIN10\\alice',
+          startTime: '2026-11-24T08:30:00.000Z',
+          ppid: 17000,
+          parentChain: [{ pid: 17000, name: 'wslservice.exe' }],
+        }),
+      ],
+      wslRelay: { answer: 'no-distribution-running' },
     },
   },
   {

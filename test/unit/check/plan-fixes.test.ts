@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import type { PortStatus } from '../../../src/check/port-status.ts';
 import type { DockerStatus } from '../../../src/docker/container-facts.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
-import { planFixes, type Fix, type FixInput } from '../../../src/check/plan-fixes.ts';
+import type { WslRelayFacts } from '../../../src/owners/wsl-relay-facts.ts';
+import { excludePortCommands, planFixes, type Fix, type FixInput } from '../../../src/check/plan-fixes.ts';
 import type { ReservedRange } from '../../../src/sockets/reserved-range.ts';
 import {
   container,
@@ -113,29 +114,42 @@ describe('planFixes: the next free port and the status', () => {
     );
   });
 
-  it('reserved by a Hyper-V/WinNAT range: restart WinNAT and reserve the port, as administrator', () => {
-    const range: ReservedRange = { start: 2480, end: 2579, family: 4, administered: false };
-    const fixes = plan({
-      platform: 'win32',
-      status: 'reserved',
-      port: 2500,
-      reservedRange: range,
-      currentUid: null,
-    });
-    assert.deepEqual(fixes, [
-      {
-        title:
-          'As administrator: restart WinNAT so Windows re-draws its reserved ranges, and reserve this port',
-        commands: {
-          powershell:
-            'net stop winnat; netsh int ipv4 add excludedportrange protocol=tcp startport=2500 numberofports=1; net start winnat',
-          cmd: 'net stop winnat && netsh int ipv4 add excludedportrange protocol=tcp startport=2500 numberofports=1 && net start winnat',
-          posix: null,
+  // `store=persistent` keeps the exclusion across reboots; WinNAT is started again even when netsh
+  // fails (`;` in PowerShell, a single `&` in cmd: `&&` would leave WinNAT stopped).
+  for (const family of [4, 6] as const) {
+    it(`reserved by a Hyper-V/WinNAT range (IPv${family}): stop WinNAT, exclude the port for good, start WinNAT, as administrator`, () => {
+      const range: ReservedRange = { start: 2480, end: 2579, family, administered: false };
+      const fixes = plan({
+        platform: 'win32',
+        status: 'reserved',
+        port: 2500,
+        reservedRange: range,
+        currentUid: null,
+      });
+      const add = `netsh int ipv${family} add excludedportrange protocol=tcp startport=2500 numberofports=1 store=persistent`;
+      assert.deepEqual(fixes, [
+        {
+          title:
+            'As administrator: keep port 2500 for good: stop WinNAT (which releases the ranges it drew), exclude the port from them, start WinNAT',
+          commands: {
+            powershell: `net stop winnat; ${add}; net start winnat`,
+            cmd: `net stop winnat & ${add} & net start winnat`,
+            posix: null,
+          },
+          elevated: true,
+          note: 'Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines. The TapoDashboard module does the same with -WhatIf and -Confirm: Add-TapoPortExclusion -Port 2500',
         },
-        elevated: true,
-        note: 'Stopping WinNAT briefly cuts network access of WSL, Docker Desktop and Hyper-V machines.',
-      },
-    ]);
+      ]);
+    });
+  }
+
+  it('the exclusion alone, without WinNAT, for a port that is only in the dynamic range', () => {
+    assert.deepEqual(excludePortCommands(7777, 4, false), {
+      powershell:
+        'netsh int ipv4 add excludedportrange protocol=tcp startport=7777 numberofports=1 store=persistent',
+      cmd: 'netsh int ipv4 add excludedportrange protocol=tcp startport=7777 numberofports=1 store=persistent',
+      posix: null,
+    });
   });
 
   // An administered (`*`) range was added with `netsh ... add excludedportrange` and stays across
@@ -445,11 +459,17 @@ describe('planFixes: processes', () => {
 });
 
 describe('planFixes: forwarders are never killed; their container is stopped', () => {
-  const proxy = (platform: NodeJS.Platform, name: string, pid: number): Owner[] =>
+  const proxy = (
+    platform: NodeJS.Platform,
+    name: string,
+    pid: number,
+    evidence: Partial<Parameters<typeof owners>[0]> = {},
+  ): Owner[] =>
     owners({
       platform,
       listeners: [listener({ address: '0.0.0.0', family: 4, pid, processName: name })],
       processes: new Map([[pid, facts(pid, { name })]]),
+      ...evidence,
     });
 
   it('Linux, Docker answering, no container: restart Docker', () => {
@@ -464,30 +484,37 @@ describe('planFixes: forwarders are never killed; their container is stopped', (
     ]);
   });
 
-  it('Windows Docker Desktop, Docker answering, no container: restart Docker Desktop from its tray', () => {
-    const fixes = plan({
-      platform: 'win32',
-      status: 'in-use',
-      port: 80,
-      owners: proxy('win32', 'com.docker.backend.exe', 4332),
-      currentUid: null,
+  for (const platform of ['win32', 'darwin'] as const) {
+    it(`${platform}: Docker Desktop answering, no container: a stale forwarder; restart Docker Desktop with its CLI`, () => {
+      const fixes = plan({
+        platform,
+        status: 'in-use',
+        port: 80,
+        owners: proxy(platform, 'com.docker.backend', 4332),
+        currentUid: null,
+      });
+      assert.deepEqual(fixes, [
+        {
+          title:
+            'No container publishes the port: Docker Desktop kept a stale forwarder; restart Docker Desktop',
+          commands: {
+            powershell: 'docker desktop restart',
+            cmd: 'docker desktop restart',
+            posix: platform === 'darwin' ? 'docker desktop restart' : null,
+          },
+          elevated: false,
+          note: 'Docker Desktop before 4.37 has no such command: quit it from its tray menu and start it again. Do not kill the forwarder alone.',
+        },
+      ]);
     });
-    assert.deepEqual(fixes, [
-      {
-        title: 'No container publishes the port: Docker Desktop kept a stale forwarder; restart Docker',
-        commands: { powershell: null, cmd: null, posix: null },
-        elevated: false,
-        note: 'Quit and reopen Docker Desktop from its tray menu.',
-      },
-    ]);
-  });
+  }
 
   it('Docker not answering: list the containers publishing the port instead', () => {
     const fixes = plan({
       platform: 'win32',
       status: 'in-use',
       port: 80,
-      owners: proxy('win32', 'com.docker.backend.exe', 4332),
+      owners: proxy('win32', 'com.docker.backend.exe', 4332, { dockerState: 'unresponsive' }),
       docker: dockerUnresponsive,
       currentUid: null,
     });
@@ -526,6 +553,7 @@ describe('planFixes: forwarders are never killed; their container is stopped', (
             listeners: [listener({ address: '0.0.0.0', family: 4, pid, processName: name })],
             processes: new Map([[pid, facts(pid, { name })]]),
             containers,
+            dockerState: docker.state,
           });
           assert.ok(found.every((o) => o.pid === null));
           const fixes = plan({ platform, status: 'in-use', owners: found, docker, nextFreePort: 7779 });
@@ -539,29 +567,72 @@ describe('planFixes: forwarders are never killed; their container is stopped', (
     });
   }
 
-  it('WSL: look inside WSL, or shut WSL down', () => {
-    assert.deepEqual(
-      plan({ platform: 'win32', status: 'in-use', port: 80, owners: proxy('win32', 'wslhost.exe', 19820) }),
-      [
-        {
-          title: 'See which Linux program inside WSL holds the port',
-          commands: {
-            powershell: "wsl -e ss -ltnp 'sport = :80'",
-            cmd: 'wsl -e ss -ltnp "sport = :80"',
+  const lookInside = (distribution: string | null): Fix => ({
+    title: 'See which Linux program inside WSL holds the port',
+    commands:
+      distribution === null
+        ? {
+            powershell: "wsl --exec ss -ltnp 'sport = :80'",
+            cmd: 'wsl --exec ss -ltnp "sport = :80"',
+            posix: null,
+          }
+        : {
+            powershell: `wsl --distribution ${distribution} --exec ss -ltnp 'sport = :80'`,
+            cmd: `wsl --distribution ${distribution} --exec ss -ltnp "sport = :80"`,
             posix: null,
           },
-          elevated: false,
-          note: 'Stop that program inside WSL; do not kill wslhost.exe.',
-        },
-        {
-          title: 'Or shut WSL down entirely (stops every WSL distribution)',
-          commands: { powershell: 'wsl --shutdown', cmd: 'wsl --shutdown', posix: null },
-          elevated: false,
-          note: null,
-        },
-      ],
-    );
+    elevated: false,
+    note: 'Stop that program inside WSL; do not kill wslhost.exe.',
   });
+  const shutDown: Fix = {
+    title: 'Or shut WSL down entirely (stops every WSL distribution)',
+    commands: { powershell: 'wsl --shutdown', cmd: 'wsl --shutdown', posix: null },
+    elevated: false,
+    note: null,
+  };
+  const leftover: Fix = {
+    title:
+      'Nothing inside WSL uses the port any more: end the leftover relay with wsl --shutdown (stops every WSL distribution)',
+    commands: { powershell: 'wsl --shutdown', cmd: 'wsl --shutdown', posix: null },
+    elevated: false,
+    note: 'If wslhost.exe still holds the port after that (older WSL builds, microsoft/WSL#9334), nothing is behind it any more: end it in Task Manager, or restart Windows.',
+  };
+  const wslCases: [string, WslRelayFacts | null, Fix[]][] = [
+    ['WSL not asked: look inside WSL, or shut WSL down', null, [lookInside(null), shutDown]],
+    [
+      'WSL did not answer: the same',
+      { answer: 'unknown', reason: 'wsl.exe timed out' },
+      [lookInside(null), shutDown],
+    ],
+    [
+      'a program inside Ubuntu listens: look inside that distribution, or shut WSL down',
+      { answer: 'listening', distribution: 'Ubuntu-24.04', addresses: ['127.0.0.1:80'] },
+      [lookInside('Ubuntu-24.04'), shutDown],
+    ],
+    [
+      'no distribution running: the relay is a leftover; wsl --shutdown only',
+      { answer: 'no-distribution-running' },
+      [leftover],
+    ],
+    [
+      'a distribution runs but nothing inside listens: the relay is a leftover; wsl --shutdown only',
+      { answer: 'nothing-listening', distribution: 'Ubuntu' },
+      [leftover],
+    ],
+  ];
+  for (const [name, wslRelay, expected] of wslCases) {
+    it(name, () => {
+      assert.deepEqual(
+        plan({
+          platform: 'win32',
+          status: 'in-use',
+          port: 80,
+          owners: proxy('win32', 'wslhost.exe', 19820, { wslRelay }),
+        }),
+        expected,
+      );
+    });
+  }
 
   it('http.sys: find the service that registered the URL; never kill PID 4', () => {
     const httpSys = owners({

@@ -86,7 +86,7 @@ describe('renderCheckText: exact output', () => {
     assert.equal(
       await render('win32-docker-desktop-unresponsive'),
       [
-        '[X] Port 80 on 0.0.0.0 is in use: Windows service iphlpsvc in svchost.exe (PID 9676) listening on 0.0.0.0:80; unknown process (PID 2672) listening on [::1]:80; Docker Desktop: com.docker.backend.exe (PID 4332) forwards the port for a container.',
+        '[X] Port 80 on 0.0.0.0 is in use: Windows service iphlpsvc in svchost.exe (PID 9676) listening on 0.0.0.0:80; unknown process (PID 2672) listening on [::1]:80; Docker Desktop: com.docker.backend.exe (PID 4332) forwards the port, but the Docker engine did not answer (unresponsive), so which container is behind it is unknown.',
         '',
         'Who holds it:',
         '  - Windows service iphlpsvc in svchost.exe (PID 9676) listening on 0.0.0.0:80',
@@ -96,7 +96,7 @@ describe('renderCheckText: exact output', () => {
         '      started: 2026-11-24T07:58:30.000Z',
         '      parents: services.exe (PID 1012) < wininit.exe (PID 900)',
         '  - unknown process (PID 2672) listening on [::1]:80',
-        '  - Docker Desktop: com.docker.backend.exe (PID 4332) forwards the port for a container',
+        '  - Docker Desktop: com.docker.backend.exe (PID 4332) forwards the port, but the Docker engine did not answer (unresponsive), so which container is behind it is unknown',
         '      path: C:\\Program Files\\Docker\\Docker\\resources\\com.docker.backend.exe',
         '      command line: "C:\\Program Files\\Docker\\Docker\\resources\\com.docker.backend.exe"',
         '      user: WIN11\\alice',

@@ -211,6 +211,98 @@ describe('runCheck: what it asks, and when', () => {
     ]);
   });
 
+  // The dynamic range Hyper-V/WinNAT draw from: a free port inside it may be taken at the next
+  // boot, so check says how to keep it; a reserved port gets the fix with WinNAT instead.
+  const dynamicCases: [string, number, 4 | 6, boolean][] = [
+    ['IPv4 port inside the IPv4 dynamic range', 7777, 4, true],
+    ['IPv4 port below the IPv4 dynamic range', 1023, 4, false],
+    ['IPv6 port: only the IPv6 range counts', 50000, 6, false],
+    ['IPv4 port inside both', 50000, 4, true],
+  ];
+  for (const [name, port, family, warned] of dynamicCases) {
+    it(`W_DYNAMIC_PORT_RANGE: ${name}`, async () => {
+      const { deps } = fakeDeps({
+        platform: 'win32',
+        probe: probe('bound'),
+        table: readableTable([]),
+        reserved: {
+          ranges: [],
+          warnings: [],
+          dynamicRanges: [
+            { start: 1024, end: 65535, family: 4 },
+            { start: 60000, end: 65535, family: 6 },
+          ],
+        },
+      });
+      const { data, warnings } = await runCheck(deps, host(family === 4 ? '0.0.0.0' : '::'), port);
+      assert.equal(data.status, 'free');
+      assert.deepEqual(data.dynamicPortRange, warned ? { start: 1024, end: 65535, family: 4 } : null);
+      assert.deepEqual(
+        warnings,
+        warned
+          ? [
+              {
+                code: 'W_DYNAMIC_PORT_RANGE',
+                message: `port ${port} lies in Windows' dynamic port range 1024-65535, from which Hyper-V and WinNAT reserve ranges at boot; to keep it, as administrator: netsh int ipv4 add excludedportrange protocol=tcp startport=${port} numberofports=1 store=persistent`,
+              },
+            ]
+          : [],
+      );
+    });
+  }
+
+  it('WSL is asked only when its relay holds the port, and its answer reaches owner, summary and fixes', async () => {
+    const relay = {
+      platform: 'win32' as const,
+      probe: probe('in-use', 'EADDRINUSE'),
+      table: readableTable([listener({ address: '127.0.0.1', family: 4, pid: 19820 })]),
+      processes: [facts(19820, { name: 'wslrelay.exe' })],
+    };
+    const stale = fakeDeps({ ...relay, wslRelay: { answer: 'no-distribution-running' } });
+    const { data } = await runCheck(stale.deps, host('127.0.0.1'), 7777);
+    assert.deepEqual(stale.calls.wslRelayPorts, [7777]);
+    assert.equal(data.owners[0]?.forwarder?.stale, true);
+    assert.equal(
+      data.summary,
+      'Port 7777 on 127.0.0.1 is in use: WSL: wslrelay.exe (PID 19820) holds the port, but no WSL distribution is running: a stale relay.',
+    );
+    assert.deepEqual(
+      data.fixes.map((fix) => fix.commands.powershell),
+      ['python -m tapo_camera_mcp.web --host 127.0.0.1 --port 7779', 'wsl --shutdown'],
+    );
+
+    const unanswered = fakeDeps(relay);
+    const { warnings } = await runCheck(unanswered.deps, host('127.0.0.1'), 7777);
+    assert.deepEqual(warnings, [{ code: 'W_WSL', message: 'WSL did not answer: not set by the test' }]);
+
+    const notRelay = fakeDeps({ ...relay, processes: [facts(19820, { name: 'python.exe' })] });
+    await runCheck(notRelay.deps, host('127.0.0.1'), 7777);
+    assert.deepEqual(notRelay.calls.wslRelayPorts, []);
+  });
+
+  it('a port Hyper-V/WinNAT already reserved gets the WinNAT fix, not the warning', async () => {
+    const { deps } = fakeDeps({
+      platform: 'win32',
+      probe: probe('forbidden', 'EACCES'),
+      table: readableTable([]),
+      reserved: {
+        ranges: [{ start: 7700, end: 7799, family: 4, administered: false }],
+        warnings: [],
+        dynamicRanges: [{ start: 1024, end: 65535, family: 4 }],
+      },
+    });
+    const { data, warnings } = await runCheck(deps, host('0.0.0.0'), 7777);
+    assert.equal(data.status, 'reserved');
+    assert.deepEqual(warnings, []);
+    assert.ok(
+      data.fixes.some(
+        (fix) =>
+          fix.commands.cmd ===
+          'net stop winnat & netsh int ipv4 add excludedportrange protocol=tcp startport=7777 numberofports=1 store=persistent & net start winnat',
+      ),
+    );
+  });
+
   it('an address this machine does not have is E_HOST_NOT_LOCAL (exit 2), not a port answer', async () => {
     const { deps } = fakeDeps({
       platform: 'linux',

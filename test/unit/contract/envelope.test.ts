@@ -109,7 +109,7 @@ describe('envelopes', () => {
       'warnings',
     ]);
     assert.deepEqual(envelope, {
-      schemaVersion: '1.1',
+      schemaVersion: '1.2',
       kind: 'PortCheck',
       tool: { name: 'tapo-port', version: VERSION },
       ok: true,

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { containersPublishingPort } from '../../../src/docker/match-containers.ts';
 import { formatEndpoint } from '../../../src/input/address-family.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
+import type { WslRelayFacts } from '../../../src/owners/wsl-relay-facts.ts';
+import type { OwnerEvidence } from '../../../src/owners/assemble-owners.ts';
 import { parseSsListeners } from '../../../src/sockets/parse-ss.ts';
 import { parseWindowsNetstat } from '../../../src/sockets/parse-netstat-windows.ts';
 import {
@@ -176,21 +178,55 @@ describe('assembleOwners: forwarders and containers', () => {
     listener({ address: '::', family: 6, pid: 11527, processName: 'docker-proxy' }),
   ];
 
-  it('a forwarder with no container behind it is a forwarder owner with no PID to act on', () => {
-    const result = owners({ listeners: proxyListeners.slice(0, 1) });
+  // The summary line is this description: it must say as much as the fixes do.
+  const unbacked: [string, OwnerEvidence['dockerState'], string, boolean | null][] = [
+    [
+      'the engine answered',
+      'ok',
+      'Docker (docker-proxy): docker-proxy (PID 11522) holds the port, but no container publishes it: a stale forwarder Docker left behind',
+      true,
+    ],
+    [
+      'the engine did not answer',
+      'unresponsive',
+      'Docker (docker-proxy): docker-proxy (PID 11522) forwards the port, but the Docker engine did not answer (unresponsive), so which container is behind it is unknown',
+      null,
+    ],
+    [
+      'no engine was found',
+      'not-running',
+      'Docker (docker-proxy): docker-proxy (PID 11522) forwards the port, but the Docker engine did not answer (not-running), so which container is behind it is unknown',
+      null,
+    ],
+  ];
+  for (const [when, dockerState, description, stale] of unbacked) {
+    it(`a forwarder with no container behind it, ${when}: a forwarder owner with no PID to act on, stale ${stale}`, () => {
+      const result = owners({ listeners: proxyListeners.slice(0, 1), dockerState });
+      assert.deepEqual(summary(result), [['forwarder', null, ['0.0.0.0'], description]]);
+      assert.deepEqual(result[0]?.forwarder, {
+        product: 'Docker (docker-proxy)',
+        name: 'docker-proxy',
+        pid: 11522,
+        stale,
+        wslDistribution: null,
+      });
+    });
+  }
+
+  it('a forwarder of another product (Podman) with no Docker container: not called stale, Docker cannot vouch', () => {
+    const result = owners({
+      platform: 'darwin',
+      listeners: [listener({ address: '0.0.0.0', family: 4, pid: 1414, processName: 'gvproxy' })],
+    });
     assert.deepEqual(summary(result), [
       [
         'forwarder',
         null,
         ['0.0.0.0'],
-        'Docker (docker-proxy): docker-proxy (PID 11522) forwards the port for a container',
+        'Podman (gvproxy): gvproxy (PID 1414) holds the port; the Docker engine asked has no container publishing it, so it forwards for a container of Podman (gvproxy) or is left over',
       ],
     ]);
-    assert.deepEqual(result[0]?.forwarder, {
-      product: 'Docker (docker-proxy)',
-      name: 'docker-proxy',
-      pid: 11522,
-    });
+    assert.equal(result[0]?.forwarder?.stale, null);
   });
 
   it('docker-proxy on 0.0.0.0 and :: with the recorded container: one container owner, not docker-proxy', () => {
@@ -212,6 +248,8 @@ describe('assembleOwners: forwarders and containers', () => {
       product: 'Docker (docker-proxy)',
       name: 'docker-proxy',
       pid: 11522,
+      stale: false,
+      wslDistribution: null,
     });
   });
 
@@ -308,7 +346,7 @@ describe('assembleOwners: forwarders and containers', () => {
         'forwarder',
         null,
         ['0.0.0.0', '::'],
-        'Docker Desktop: com.docker.backend.exe (PID 4332) forwards the port for a container',
+        'Docker Desktop: com.docker.backend.exe (PID 4332) holds the port, but no container publishes it: a stale forwarder Docker left behind',
       ],
     ]);
   });
@@ -332,8 +370,62 @@ describe('assembleOwners: forwarders and containers', () => {
         'WSL: wslhost.exe (PID 19820) relays the port from a program inside a WSL distribution',
       ],
     ]);
-    assert.deepEqual(result[0]?.forwarder, { product: 'WSL', name: 'wslhost.exe', pid: 19820 });
+    assert.deepEqual(result[0]?.forwarder, {
+      product: 'WSL',
+      name: 'wslhost.exe',
+      pid: 19820,
+      stale: null,
+      wslDistribution: null,
+    });
   });
+
+  const relayAnswers: [WslRelayFacts, string, boolean | null, string | null][] = [
+    [
+      { answer: 'no-distribution-running' },
+      'WSL: wslrelay.exe (PID 19820) holds the port, but no WSL distribution is running: a stale relay',
+      true,
+      null,
+    ],
+    [
+      { answer: 'nothing-listening', distribution: 'Ubuntu' },
+      'WSL: wslrelay.exe (PID 19820) holds the port, but nothing inside WSL listens on it (Ubuntu running): a stale relay',
+      true,
+      'Ubuntu',
+    ],
+    [
+      { answer: 'listening', distribution: 'docker-desktop', addresses: ['0.0.0.0:80', '[::]:80'] },
+      'WSL: wslrelay.exe (PID 19820) relays the port from a program inside WSL listening on 0.0.0.0:80, [::]:80 (seen from distribution docker-desktop)',
+      false,
+      'docker-desktop',
+    ],
+    [
+      { answer: 'unknown', reason: 'wsl.exe timed out' },
+      'WSL: wslrelay.exe (PID 19820) relays the port from a program inside a WSL distribution',
+      null,
+      null,
+    ],
+  ];
+  for (const [wslRelay, description, stale, wslDistribution] of relayAnswers) {
+    it(`WSL relay when WSL answered ${wslRelay.answer}: stale ${stale}`, () => {
+      const result = owners({
+        platform: 'win32',
+        port: 80,
+        listeners: [
+          listener({ address: '127.0.0.1', family: 4, port: 80, pid: 19820, processName: 'wslrelay.exe' }),
+        ],
+        processes: new Map([[19820, facts(19820, { name: 'wslrelay.exe' })]]),
+        wslRelay,
+      });
+      assert.deepEqual(summary(result), [['wsl', null, ['127.0.0.1'], description]]);
+      assert.deepEqual(result[0]?.forwarder, {
+        product: 'WSL',
+        name: 'wslrelay.exe',
+        pid: 19820,
+        stale,
+        wslDistribution,
+      });
+    });
+  }
 
   it('PID 4 on Windows is http.sys, with no PID to act on, naming the URL and who registered it', () => {
     const listeners = parseWindowsNetstat(

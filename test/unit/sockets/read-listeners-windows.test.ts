@@ -23,6 +23,13 @@ const enoent = (): Error => Object.assign(new Error('spawn netstat.exe ENOENT'),
 const NETSTAT_KEY = `${NETSTAT} -ano`;
 const V4_KEY = `${NETSH} interface ipv4 show excludedportrange protocol=tcp`;
 const V6_KEY = `${NETSH} interface ipv6 show excludedportrange protocol=tcp`;
+const DYNAMIC_V4_KEY = `${NETSH} interface ipv4 show dynamicport tcp`;
+const DYNAMIC_V6_KEY = `${NETSH} interface ipv6 show dynamicport tcp`;
+const notFound = (): ExecAnswer => ({
+  stdout: 'The following command was not found.\r\n',
+  stderr: '',
+  code: 1,
+});
 
 describe('readWindowsListenerTable', () => {
   it('runs netstat -ano by full path, decodes it as latin1 and returns the listeners of the port', async () => {
@@ -90,6 +97,8 @@ describe('readWindowsReservedRanges', () => {
         stderr: '',
         code: 1,
       },
+      [DYNAMIC_V4_KEY]: bytesOf('netsh-dynamicport-tcp.en.default.usbipd-win-53.txt'),
+      [DYNAMIC_V6_KEY]: bytesOf('netsh-dynamicport-tcp.en.start-1024.DERIVED-prefix-removed.crlf.txt'),
     });
     assert.deepEqual(await readWindowsReservedRanges(exec, options), {
       ranges: [
@@ -99,6 +108,10 @@ describe('readWindowsReservedRanges', () => {
         { start: 55679, end: 55679, family: 4, administered: true },
       ],
       unreadFamilies: [6],
+      dynamicRanges: [
+        { start: 49152, end: 65535, family: 4 },
+        { start: 1024, end: 65534, family: 6 },
+      ],
       warnings: [
         'IPv6 excluded port ranges are unknown: netsh.exe interface ipv6 show excludedportrange protocol=tcp exited with code 1: The following command was not found: interface ipv6 show excludedportrange.',
       ],
@@ -108,13 +121,33 @@ describe('readWindowsReservedRanges', () => {
       [
         [NETSH, ['interface', 'ipv4', 'show', 'excludedportrange', 'protocol=tcp'], 'latin1'],
         [NETSH, ['interface', 'ipv6', 'show', 'excludedportrange', 'protocol=tcp'], 'latin1'],
+        [NETSH, ['interface', 'ipv4', 'show', 'dynamicport', 'tcp'], 'latin1'],
+        [NETSH, ['interface', 'ipv6', 'show', 'dynamicport', 'tcp'], 'latin1'],
       ],
     );
   });
 
+  it('a dynamic range netsh cannot show is left out, without a warning: it only serves a hint', async () => {
+    const { exec } = fakeExec({
+      [V4_KEY]: bytesOf('excludedportrange-tcp.en.ci-runner.after-admin-star.otel-collector-10839.txt'),
+      [V6_KEY]: bytesOf('excludedportrange-tcp.en.ci-runner.after-admin-star.otel-collector-10839.txt'),
+      [DYNAMIC_V4_KEY]: notFound(),
+      [DYNAMIC_V6_KEY]: Buffer.from('\r\nOk.\r\n'),
+    });
+    const reserved = await readWindowsReservedRanges(exec, options);
+    assert.deepEqual(reserved.dynamicRanges, []);
+    assert.deepEqual(reserved.warnings, []);
+    assert.deepEqual(reserved.unreadFamilies, []);
+  });
+
   it('reads the localized zh-CN table for both families', async () => {
     const zh = bytesOf('excludedportrange-tcp.zh-CN.WhimboxLauncher-21.txt');
-    const { exec } = fakeExec({ [V4_KEY]: zh, [V6_KEY]: zh });
+    const { exec } = fakeExec({
+      [V4_KEY]: zh,
+      [V6_KEY]: zh,
+      [DYNAMIC_V4_KEY]: notFound(),
+      [DYNAMIC_V6_KEY]: notFound(),
+    });
     const reserved = await readWindowsReservedRanges(exec, options);
     assert.deepEqual(reserved.unreadFamilies, []);
     assert.deepEqual(reserved.warnings, []);
@@ -124,13 +157,19 @@ describe('readWindowsReservedRanges', () => {
 });
 
 describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
-  it('run the three tools under the given system root', async () => {
+  it('run the three tools (netsh four times) under the given system root', async () => {
     const { exec, calls } = fakeExec({
       'D:\\WIN\\System32\\netstat.exe -ano': bytesOf(
         'netstat-ano.en.constructed.time-wait-before-listen.80-beside-8080.txt',
       ),
       'D:\\WIN\\System32\\netsh.exe interface ipv4 show excludedportrange protocol=tcp': bytesOf(
         'excludedportrange-tcp.en.hyperv-docker.for-win-3171.txt',
+      ),
+      'D:\\WIN\\System32\\netsh.exe interface ipv4 show dynamicport tcp': bytesOf(
+        'netsh-dynamicport-tcp.en.default.usbipd-win-53.txt',
+      ),
+      'D:\\WIN\\System32\\netsh.exe interface ipv6 show dynamicport tcp': bytesOf(
+        'netsh-dynamicport-tcp.en.default.usbipd-win-53.txt',
       ),
       'D:\\WIN\\System32\\netsh.exe interface ipv6 show excludedportrange protocol=tcp': Buffer.from(
         '\r\nProtocol tcp Port Exclusion Ranges\r\n\r\nStart Port    End Port\r\n----------    --------\r\n\r\n' +
@@ -142,7 +181,7 @@ describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
       table: await readWindowsListenerTable(80, exec, options),
       reserved: await readWindowsReservedRanges(exec, options),
     };
-    assert.equal(calls.length, 3);
+    assert.equal(calls.length, 5);
     assert.ok(calls.every((call) => call.options?.timeoutMs === 500 && call.options.encoding === 'latin1'));
     assert.ok(report.table.readable);
     assert.deepEqual(

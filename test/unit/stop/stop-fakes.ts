@@ -17,6 +17,7 @@ export function checkData(owners: Owner[], fields: Partial<CheckData> = {}): Che
     owners,
     listeners: [],
     reservedRange: null,
+    dynamicPortRange: null,
     probe: { outcome: owners.length === 0 ? 'bound' : 'in-use', errno: null },
     docker: {
       state: 'ok',
@@ -87,7 +88,13 @@ export function containerOwner(fields: Partial<ContainerFacts> = {}, forwarderPi
   return {
     ...blank('container', null),
     container: containerFacts(fields),
-    forwarder: { product: 'Docker (docker-proxy)', name: 'docker-proxy', pid: forwarderPid },
+    forwarder: {
+      product: 'Docker (docker-proxy)',
+      name: 'docker-proxy',
+      pid: forwarderPid,
+      stale: false,
+      wslDistribution: null,
+    },
   };
 }
 
@@ -95,7 +102,13 @@ export function forwarderOwner(pid = 3210): Owner {
   return {
     ...blank('forwarder', null),
     process: processFacts(pid, { name: 'docker-proxy', uid: 0 }),
-    forwarder: { product: 'Docker (docker-proxy)', name: 'docker-proxy', pid },
+    forwarder: {
+      product: 'Docker (docker-proxy)',
+      name: 'docker-proxy',
+      pid,
+      stale: true,
+      wslDistribution: null,
+    },
   };
 }
 
@@ -103,7 +116,7 @@ export function wslOwner(pid = 6000): Owner {
   return {
     ...blank('wsl', null),
     process: processFacts(pid, { name: 'wslrelay.exe' }),
-    forwarder: { product: 'WSL', name: 'wslrelay.exe', pid },
+    forwarder: { product: 'WSL', name: 'wslrelay.exe', pid, stale: null, wslDistribution: null },
   };
 }
 
