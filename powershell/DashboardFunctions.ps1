@@ -126,7 +126,7 @@ function Start-TapoDashboard {
     .PARAMETER StopTimeoutSeconds
     With -OnConflict Stop: seconds to wait for the holder's graceful stop. Default 10.
     .PARAMETER KillAfterTimeout
-    With -OnConflict Stop: end the holder forcefully (taskkill /F, SIGKILL) if it outlives the graceful stop.
+    With -OnConflict Stop: end the holder forcefully (TerminateProcess, SIGKILL) if it outlives the graceful stop.
     .PARAMETER Force
     With -OnConflict Stop: do not ask before stopping the holder.
     .EXAMPLE

@@ -328,7 +328,7 @@ function Stop-TapoPortOwner {
     .PARAMETER TimeoutSeconds
     Seconds to wait for a graceful stop. Default 10.
     .PARAMETER KillAfterTimeout
-    After the timeout, end it forcefully (taskkill /F, SIGKILL, docker kill).
+    After the timeout, end it forcefully (TerminateProcess, SIGKILL, docker kill).
     .PARAMETER Force
     Do not ask for confirmation.
     .EXAMPLE

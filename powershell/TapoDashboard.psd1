@@ -18,7 +18,8 @@
         'Start-TapoDashboard',
         'Get-TapoDashboardStatus',
         'Register-TapoDashboardTask',
-        'Unregister-TapoDashboardTask'
+        'Unregister-TapoDashboardTask',
+        'Add-TapoPortExclusion'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
@@ -29,7 +30,7 @@
             # repository's address) to the packaged copy before it publishes.
             Tags         = @('Tapo', 'Dashboard', 'Port', 'PortInUse', 'Windows', 'Linux', 'Docker', 'WSL', 'PSEdition_Desktop', 'PSEdition_Core')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = '0.1.0: the core ships inside the module as single executables (tapo-port.exe for Windows x64, tapo-port for Linux x64): no Node.js needed there. Test-TapoPort, Get-TapoPortOwner, Get-TapoPortConnection, Find-TapoAvailablePort, Stop-TapoPortOwner, Start-TapoDashboard, Get-TapoDashboardStatus, Register-TapoDashboardTask and start_dashboard.ps1.'
+            ReleaseNotes = '0.1.0: the core ships inside the module as single executables (tapo-port.exe for Windows x64, tapo-port for Linux x64): no Node.js needed there. Test-TapoPort, Get-TapoPortOwner, Get-TapoPortConnection, Find-TapoAvailablePort, Stop-TapoPortOwner, Start-TapoDashboard, Get-TapoDashboardStatus, Register-TapoDashboardTask, Add-TapoPortExclusion and start_dashboard.ps1.'
         }
     }
 }

@@ -7,6 +7,7 @@
 #                           Find-TapoAvailablePort, Stop-TapoPortOwner
 #   DashboardFunctions.ps1  Start-TapoDashboard, Get-TapoDashboardStatus
 #   ScheduledTask.ps1       Register-TapoDashboardTask, Unregister-TapoDashboardTask
+#   PortExclusion.ps1       Add-TapoPortExclusion (Windows' excluded port ranges, netsh and WinNAT)
 
 Set-StrictMode -Version 3.0
 
@@ -14,6 +15,7 @@ Set-StrictMode -Version 3.0
 . (Join-Path -Path $PSScriptRoot -ChildPath 'PortFunctions.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'DashboardFunctions.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'ScheduledTask.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'PortExclusion.ps1')
 
 Export-ModuleMember -Function @(
     'Test-TapoPort',
@@ -24,5 +26,6 @@ Export-ModuleMember -Function @(
     'Start-TapoDashboard',
     'Get-TapoDashboardStatus',
     'Register-TapoDashboardTask',
-    'Unregister-TapoDashboardTask'
+    'Unregister-TapoDashboardTask',
+    'Add-TapoPortExclusion'
 )

@@ -28,6 +28,7 @@ const MODULE_FILES = [
   'PortFunctions.ps1',
   'DashboardFunctions.ps1',
   'ScheduledTask.ps1',
+  'PortExclusion.ps1',
 ];
 const CORE_FILES = ['tapo-port.cjs', 'docker-engine.cjs'];
 

@@ -144,7 +144,7 @@ export async function parseArguments(argv: string[]): Promise<Parsed> {
           .option('force', {
             type: 'boolean',
             default: false,
-            describe: 'After the timeout, end it forcefully (SIGKILL, taskkill /F)',
+            describe: 'After the timeout, end it forcefully (SIGKILL; TerminateProcess on Windows)',
           })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan; change nothing' })
           .option('pid', {

@@ -339,7 +339,7 @@ function planProcess(
         name,
         description: owner.description,
         why: windows
-          ? 'It listens on the port itself; it is asked to close (taskkill without /F, then Ctrl+C for console programs) before anything forceful.'
+          ? 'It listens on the port itself; it is asked to close first (WM_CLOSE to its window, Ctrl+C to a console program) before anything forceful.'
           : 'It listens on the port itself; it gets SIGTERM first so it can shut down cleanly.',
         parentPid: facts.ppid,
         parentName: facts.parentChain[0]?.name ?? null,

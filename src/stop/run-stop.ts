@@ -10,7 +10,7 @@ import { waitForRelease } from './wait-for-release.ts';
 
 /** Owners changing under us this often means something keeps grabbing the port: give up. */
 const MAX_REPLANS = 3;
-/** After SIGKILL / taskkill /F the kernel frees the socket at once; this only bounds a stuck exit. */
+/** After SIGKILL / TerminateProcess the kernel frees the socket at once; this only bounds a stuck exit. */
 const FORCE_WAIT_MS = 5000;
 /** Interpreters whose name hides the supervisor they run (`node .../nodemon.js`). */
 const INTERPRETERS = /^(node|nodejs|python\d?(\.\d+)?|ruby|perl|bun|deno)(\.exe)?$/i;

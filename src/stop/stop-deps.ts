@@ -22,7 +22,7 @@ export interface StopDepsOptions {
 
 const WINDOWS_TOOL_TIMEOUT_MS = 30_000;
 
-/** The real StopDeps: signals, Docker's stop, taskkill and Stop-Service on this machine. */
+/** The real StopDeps: signals, Docker's stop, the Windows close helper and Stop-Service on this machine. */
 export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
   const platform = options.platform ?? process.platform;
   const exec = options.exec ?? execFileText;

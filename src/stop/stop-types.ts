@@ -70,7 +70,7 @@ export interface StopData {
   dryRun: boolean;
   plan: StopPlan;
   actions: StopAction[];
-  /** SIGKILL, taskkill /F or docker kill was used (only ever with --force). */
+  /** SIGKILL, TerminateProcess or docker kill was used (only ever with --force). */
   forced: boolean;
   portFreeAfter: boolean;
   outcome: StopOutcome;

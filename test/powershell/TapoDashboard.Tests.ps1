@@ -73,13 +73,15 @@ Describe 'TapoDashboard module' {
         }
 
         It 'asks before it changes anything: -WhatIf and -Confirm where a function stops, starts or registers' {
-            foreach ($name in @('Stop-TapoPortOwner', 'Start-TapoDashboard', 'Register-TapoDashboardTask', 'Unregister-TapoDashboardTask')) {
+            foreach ($name in @('Stop-TapoPortOwner', 'Start-TapoDashboard', 'Register-TapoDashboardTask', 'Unregister-TapoDashboardTask', 'Add-TapoPortExclusion')) {
                 $parameters = (Get-Command -Name $name).Parameters
                 $parameters.ContainsKey('WhatIf') | Should -BeTrue -Because "$name changes the system"
                 $parameters.ContainsKey('Confirm') | Should -BeTrue -Because "$name changes the system"
             }
-            $binding = (Get-Command -Name 'Stop-TapoPortOwner').ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
-            [string]$binding.ConfirmImpact | Should -Be 'High'
+            foreach ($name in @('Stop-TapoPortOwner', 'Add-TapoPortExclusion')) {
+                $binding = (Get-Command -Name $name).ScriptBlock.Attributes | Where-Object { $_ -is [System.Management.Automation.CmdletBindingAttribute] }
+                [string]$binding.ConfirmImpact | Should -Be 'High' -Because "$name stops things"
+            }
         }
     }
 
@@ -172,6 +174,255 @@ Describe 'TapoDashboard module' {
             $stops[0].Argv | Should -Not -Contain '--container'
             Get-ArgumentValue -Argv $stops[1].Argv -Name '--container' | Should -Be 'web7777'
             $stops[1].Argv | Should -Not -Contain '--pid'
+        }
+    }
+
+    Context 'Add-TapoPortExclusion' {
+        BeforeAll {
+            # The lines the fake core's reserved scenarios (port 2500, range 2480-2579) call for.
+            $stopWinNat = 'net stop winnat'
+            $addIPv4 = 'netsh int ipv4 add excludedportrange protocol=tcp startport=2500 numberofports=1 store=persistent'
+            $startWinNat = 'net start winnat'
+
+            function Invoke-Exclusion {
+                # Runs Add-TapoPortExclusion; returns its objects and every error record it wrote or
+                # threw (-ErrorVariable would list each one several times, once per scope it crossed).
+                param([Parameter(Mandatory)][hashtable]$Parameters)
+                $items = New-Object System.Collections.ArrayList
+                $errors = New-Object System.Collections.ArrayList
+                try { Add-TapoPortExclusion @Parameters -ErrorAction Continue 2>&1 | ForEach-Object { [void]$items.Add($_) } }
+                catch { [void]$errors.Add($_) }
+                foreach ($item in @($items | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })) { [void]$errors.Insert(0, $item) }
+                return [pscustomobject]@{
+                    Output = @($items | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+                    Errors = $errors.ToArray()
+                }
+            }
+        }
+
+        BeforeEach {
+            # Tests run on Linux too: Windows and elevation are stood in for, and net/netsh never
+            # run; each call is recorded as the line a person would type, in order.
+            $script:nativeCalls = New-Object System.Collections.ArrayList
+            $script:failing = @{}
+            Mock -ModuleName TapoDashboard Test-TapoWindows { $true }
+            Mock -ModuleName TapoDashboard Test-TapoElevated { $true }
+            Mock -ModuleName TapoDashboard Invoke-TapoNativeCommand {
+                $line = "$Name $($ArgumentList -join ' ')"
+                [void]$script:nativeCalls.Add($line)
+                if ($script:failing.ContainsKey($line)) { return [pscustomobject]@{ ExitCode = 1; Output = $script:failing[$line] } }
+                [pscustomobject]@{ ExitCode = 0; Output = 'Ok.' }
+            }
+        }
+
+        It '-WhatIf runs nothing, and returns what it would run' {
+            Use-FakeCore 'check-reserved'
+            $result = Add-TapoPortExclusion -Port 2500 -WhatIf -ErrorAction Stop
+            @($script:nativeCalls).Count | Should -Be 0
+            Should -Invoke -ModuleName TapoDashboard -CommandName Invoke-TapoNativeCommand -Times 0 -Exactly
+            $result.PSObject.TypeNames[0] | Should -Be 'TapoDashboard.PortExclusion'
+            $result.Outcome | Should -Be 'would-exclude'
+            @($result.Planned) | Should -Be @($stopWinNat, $addIPv4, $startWinNat)
+            @($result.Commands).Count | Should -Be 0
+            $result.RestartedWinNat | Should -BeFalse
+            # The core was only asked about the port.
+            (@(Get-FakeCoreCall) | ForEach-Object { $_.Argv -join ' ' }) | Should -Be @('check --port 2500 --host 0.0.0.0 --json')
+        }
+
+        It '-WhatIf says exactly which commands it would run, and that they need elevation (a child PowerShell, to see the host)' {
+            Use-FakeCore 'check-reserved'
+            $script = Join-Path -Path $TestDrive -ChildPath 'exclusion-whatif.ps1'
+            Set-Content -LiteralPath $script -Encoding ascii -Value @'
+param([string]$ManifestPath)
+Import-Module -Name $ManifestPath -ErrorAction Stop
+& (Get-Module -Name TapoDashboard) {
+    Set-Item -Path function:script:Test-TapoWindows -Value { $true }
+    Set-Item -Path function:script:Test-TapoElevated -Value { $false }
+    Set-Item -Path function:script:Invoke-TapoNativeCommand -Value { throw 'a native command ran under -WhatIf' }
+}
+$null = Add-TapoPortExclusion -Port 2500 -WhatIf -ErrorAction Stop
+'@
+            $ErrorActionPreference = 'Continue'
+            $output = @(@() | & (Get-TestPowerShell) -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $script -ManifestPath $manifestPath 2>&1 | ForEach-Object { [string]$_ })
+            $text = $output -join "`n"
+            $LASTEXITCODE | Should -Be 0 -Because $text
+            $text | Should -Not -Match 'a native command ran'
+            $whatIf = @($output | Where-Object { $_ -like 'What if:*' })
+            $whatIf.Count | Should -Be 1 -Because $text
+            $whatIf[0] | Should -BeExactly ('What if: Performing the operation "Exclude from Windows'' dynamic port range, restarting the WinNAT service ' +
+                "(WSL, Docker Desktop and Hyper-V lose network for a moment): $stopWinNat; $addIPv4; $startWinNat`" on target `"TCP port 2500 (IPv4)`".")
+            $text | Should -Match ([regex]::Escape('needs an elevated PowerShell (Run as administrator): Add-TapoPortExclusion -Port 2500'))
+        }
+
+        It 'under -WhatIf a session that is not elevated gets a warning, not an error' {
+            Mock -ModuleName TapoDashboard Test-TapoElevated { $false }
+            Use-FakeCore 'check-free'
+            $result = Add-TapoPortExclusion -Port 7799 -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+            $result.Outcome | Should -Be 'would-exclude'
+            @($warnings).Count | Should -Be 1
+            [string]$warnings[0] | Should -Match 'needs an elevated PowerShell'
+            @($script:nativeCalls).Count | Should -Be 0
+        }
+
+        It 'not elevated: one error record (TapoExclusionNeedsElevation) naming the command to run elevated and the raw commands; nothing runs' {
+            Mock -ModuleName TapoDashboard Test-TapoElevated { $false }
+            Use-FakeCore 'check-reserved'
+            $run = Invoke-Exclusion -Parameters @{ Port = 2500; Confirm = $false }
+            @($run.Errors).Count | Should -Be 1
+            @($run.Output).Count | Should -Be 0
+            $record = $run.Errors[0]
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoExclusionNeedsElevation*'
+            [string]$record.CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 2
+            $record.ErrorDetails.RecommendedAction | Should -BeLike '*run as administrator: Add-TapoPortExclusion -Port 2500.*'
+            $record.ErrorDetails.RecommendedAction | Should -BeLike "*elevated prompt: $stopWinNat; $addIPv4; $startWinNat"
+            @($script:nativeCalls).Count | Should -Be 0
+        }
+
+        It 'off Windows: one error record (TapoExclusionNeedsWindows); neither the core nor any command runs' {
+            Mock -ModuleName TapoDashboard Test-TapoWindows { $false }
+            Use-FakeCore 'check-reserved'
+            $record = Get-ThrownError { Add-TapoPortExclusion -Port 7777 -Confirm:$false -ErrorAction Stop }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoExclusionNeedsWindows*'
+            [string]$record.CategoryInfo.Category | Should -Be 'NotImplemented'
+            $record.Exception.Message | Should -Match 'only on Windows'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 3
+            $record.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+            @(Get-FakeCoreCall).Count | Should -Be 0
+            @($script:nativeCalls).Count | Should -Be 0
+        }
+
+        It 'in a range Windows reserved itself: stops WinNAT, adds the exclusion, starts WinNAT, in that order' {
+            Use-FakeCore 'check-reserved'
+            $result = Add-TapoPortExclusion -Port 2500 -Confirm:$false -ErrorAction Stop
+            @($script:nativeCalls) | Should -Be @($stopWinNat, $addIPv4, $startWinNat)
+            $result.PSObject.TypeNames[0] | Should -Be 'TapoDashboard.PortExclusion'
+            $result.Port | Should -Be 2500
+            $result.AddressFamily | Should -Be 'IPv4'
+            $result.Status | Should -Be 'reserved'
+            $result.ReservedRange | Should -Be '2480-2579'
+            $result.Outcome | Should -Be 'excluded'
+            @($result.Commands) | Should -Be @($stopWinNat, $addIPv4, $startWinNat)
+            $result.RestartedWinNat | Should -BeTrue
+        }
+
+        It 'starts WinNAT again when netsh fails, and the one error carries netsh''s own message' {
+            $script:failing[$addIPv4] = 'The process cannot access the file because it is being used by another process.'
+            Use-FakeCore 'check-reserved'
+            $run = Invoke-Exclusion -Parameters @{ Port = 2500; Force = $true }
+            @($script:nativeCalls) | Should -Be @($stopWinNat, $addIPv4, $startWinNat)
+            @($run.Errors).Count | Should -Be 1
+            $record = $run.Errors[0]
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoExclusionFailed*'
+            $record.Exception.Message | Should -BeLike "$addIPv4 failed (exit code 1): The process cannot access the file because it is being used by another process.*"
+            $record.Exception.Message | Should -Match 'WinNAT was started again'
+        }
+
+        It 'a failed start of WinNAT is an error of its own, with the command that starts it' {
+            $script:failing[$startWinNat] = 'The service could not be started.'
+            Use-FakeCore 'check-reserved'
+            $run = Invoke-Exclusion -Parameters @{ Port = 2500; Force = $true }
+            @($script:nativeCalls) | Should -Be @($stopWinNat, $addIPv4, $startWinNat)
+            @($run.Errors).Count | Should -Be 1
+            $run.Errors[0].FullyQualifiedErrorId | Should -BeLike 'TapoWinNatStartFailed*'
+            $run.Errors[0].Exception.Message | Should -Match 'The service could not be started'
+            $run.Errors[0].ErrorDetails.RecommendedAction | Should -Match 'net start winnat'
+            # The exclusion itself was added: the result says so, and that WinNAT did not come back.
+            @($run.Output).Count | Should -Be 1
+            $run.Output[0].Outcome | Should -Be 'excluded'
+            $run.Output[0].RestartedWinNat | Should -BeFalse
+        }
+
+        It 'runs nothing more when WinNAT does not stop' {
+            $script:failing[$stopWinNat] = 'The Windows NAT Driver service could not be stopped.'
+            Use-FakeCore 'check-reserved'
+            $record = Get-ThrownError { Add-TapoPortExclusion -Port 2500 -Force -ErrorAction Stop }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoWinNatStopFailed*'
+            $record.Exception.Message | Should -Match 'could not be stopped'
+            @($script:nativeCalls) | Should -Be @($stopWinNat)
+        }
+
+        It 'a free port: the netsh line alone, WinNAT untouched' {
+            Use-FakeCore 'check-free'
+            $result = Add-TapoPortExclusion -Port 7799 -Force -ErrorAction Stop
+            @($script:nativeCalls) | Should -Be @('netsh int ipv4 add excludedportrange protocol=tcp startport=7799 numberofports=1 store=persistent')
+            $result.Status | Should -Be 'free'
+            $result.Outcome | Should -Be 'excluded'
+            $result.RestartedWinNat | Should -BeFalse
+        }
+
+        It 'an administrator''s range already covers the port, the bind <Name>: a warning, the result, nothing run' -ForEach @(
+            @{ Name = 'refused (reserved)'; Status = 'reserved' }
+            @{ Name = 'working (free: what a run of this leaves)'; Status = 'free' }
+        ) {
+            # Use-FakeCore takes literal names (test/static/fake-core.test.ts reads them).
+            if ($Status -eq 'reserved') { Use-FakeCore 'check-reserved-administered' } else { Use-FakeCore 'check-excluded' }
+            $result = Add-TapoPortExclusion -Port 2500 -Force -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction Stop
+            @($script:nativeCalls).Count | Should -Be 0
+            @($warnings).Count | Should -Be 1
+            [string]$warnings[0] | Should -Match '2480-2579 that an administrator added'
+            $result.Outcome | Should -Be 'already-excluded'
+            $result.Status | Should -Be $Status
+            @($result.Commands).Count | Should -Be 0
+        }
+
+        It 'a port in use: refused (TapoExclusionPortInUse) with its holders named and how to stop them; nothing run' {
+            Use-FakeCore 'check-busy'
+            $record = Get-ThrownError { Add-TapoPortExclusion -Port 7777 -Force -ErrorAction Stop }
+            $record.FullyQualifiedErrorId | Should -BeLike 'TapoExclusionPortInUse*'
+            [string]$record.CategoryInfo.Category | Should -Be 'ResourceBusy'
+            $record.Exception.Data['TapoExitCode'] | Should -Be 1
+            $record.Exception.Message | Should -Match ([regex]::Escape('python3 (PID 11849) listening on 0.0.0.0:7777'))
+            $record.Exception.Message | Should -Match 'web7777'
+            $record.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape('Stop-TapoPortOwner -Port 7777'))
+            @($script:nativeCalls).Count | Should -Be 0
+        }
+
+        It 'IPv6: asks the core about :: and runs netsh int ipv6' {
+            Use-FakeCore 'check-free'
+            $result = Add-TapoPortExclusion -Port 7799 -AddressFamily IPv6 -Force -ErrorAction Stop
+            (@(Get-FakeCoreCall) | ForEach-Object { $_.Argv -join ' ' }) | Should -Be @('check --port 7799 --host :: --json')
+            @($script:nativeCalls) | Should -Be @('netsh int ipv6 add excludedportrange protocol=tcp startport=7799 numberofports=1 store=persistent')
+            $result.AddressFamily | Should -Be 'IPv6'
+        }
+
+        It 'Both: checks and excludes IPv4, then IPv6, one result each' {
+            Use-FakeCore 'check-free'
+            $results = @(Add-TapoPortExclusion -Port 7799 -AddressFamily Both -Force -ErrorAction Stop)
+            (@(Get-FakeCoreCall) | ForEach-Object { Get-ArgumentValue -Argv $_.Argv -Name '--host' }) | Should -Be @('0.0.0.0', '::')
+            @($script:nativeCalls) | Should -Be @(
+                'netsh int ipv4 add excludedportrange protocol=tcp startport=7799 numberofports=1 store=persistent',
+                'netsh int ipv6 add excludedportrange protocol=tcp startport=7799 numberofports=1 store=persistent')
+            @($results | ForEach-Object { $_.AddressFamily }) | Should -Be @('IPv4', 'IPv6')
+        }
+    }
+
+    Context 'Invoke-TapoNativeCommand (private): the one place net and netsh run' {
+        BeforeAll {
+            $onWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+        }
+
+        It 'returns the exit code and stdout and stderr together, and passes each argument whole' {
+            if ($onWindows) { Set-ItResult -Skipped -Because '/bin/sh stands in for netsh off Windows only'; return }
+            # /bin/sh stands in for netsh: the process handling is what is tested here.
+            Mock -ModuleName TapoDashboard Get-TapoSystemToolPath { '/bin/sh' }
+            $result = & $module {
+                Invoke-TapoNativeCommand -Name 'netsh' -ArgumentList @('-c', 'printf "%s|" "$@"; echo to-stderr >&2; read answer; exit 3', 'sh', 'two words', 'startport=7777')
+            }
+            $result.ExitCode | Should -Be 3
+            $result.Output | Should -Be ('two words|startport=7777|' + [Environment]::NewLine + 'to-stderr')
+            Should -Invoke -ModuleName TapoDashboard -CommandName Get-TapoSystemToolPath -Times 1 -Exactly -ParameterFilter { $Name -eq 'netsh' }
+        }
+
+        It 'runs nothing but net and netsh' {
+            { & $module { Invoke-TapoNativeCommand -Name 'cmd' -ArgumentList @('/c', 'echo') } } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+            { & $module { Get-TapoSystemToolPath -Name 'powershell' } } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It 'runs net and netsh from System32, never from PATH or the current folder' {
+            if (-not $onWindows) { Set-ItResult -Skipped -Because 'System32 exists only on Windows; the Linux path is the /bin/sh test above'; return }
+            & $module { Get-TapoSystemToolPath -Name 'netsh' } | Should -Be (Join-Path -Path $env:SystemRoot -ChildPath 'System32\netsh.exe')
+            & $module { Get-TapoSystemToolPath -Name 'net' } | Should -Be (Join-Path -Path $env:SystemRoot -ChildPath 'System32\net.exe')
         }
     }
 

@@ -61,6 +61,43 @@ function busyCheck() {
   return document;
 }
 
+/**
+ * Port 2500 inside an excluded port range (2480-2579). `administered: false` is a range Windows
+ * reserved itself (Hyper-V, WinNAT); true is one an administrator added, with the bind refused
+ * (status reserved) or working (status free: an administrator's exclusion only keeps Windows'
+ * own ranges away, so the port is free, and already excluded).
+ */
+function reservedCheck(administered, bound) {
+  const document = goldenCheck('win32-reserved-range.json');
+  const data = document.data;
+  data.reservedRange.administered = administered;
+  if (bound) {
+    data.status = 'free';
+    data.summary = 'Port 2500 on 0.0.0.0 is free: the dashboard can use it.';
+    data.probe = { outcome: 'bound', errno: null };
+    data.nextFreePort = null;
+    data.fixes = [];
+    return document;
+  }
+  if (administered) {
+    data.summary =
+      'Port 2500 on 0.0.0.0 is reserved by Windows (excluded port range 2480-2579, added by an administrator); ' +
+      'no process holds it, but nothing can bind it.';
+    // The core's fix for an administrator's range (src/check/plan-fixes.ts): remove it, not restart WinNAT.
+    const remove = 'netsh int ipv4 delete excludedportrange protocol=tcp startport=2480 numberofports=100';
+    data.fixes = [
+      data.fixes[0],
+      {
+        title: 'As administrator: remove the excluded range 2480-2579 that an administrator added',
+        commands: { powershell: remove, cmd: remove, posix: null },
+        elevated: true,
+        note: 'Only if nothing on this machine relies on that exclusion.',
+      },
+    ];
+  }
+  return document;
+}
+
 const PYTHON_TARGET = {
   kind: 'signal',
   pid: 11849,
@@ -168,6 +205,27 @@ const SCENARIOS = {
     exitCode: 1,
     argv: ['check', '--port', '7777', '--host', '0.0.0.0', '--json'],
     output: busyCheck,
+  },
+  'check-reserved': {
+    command: 'check',
+    dryRun: null,
+    exitCode: 1,
+    argv: ['check', '--port', '2500', '--host', '0.0.0.0', '--json'],
+    output: () => reservedCheck(false, false),
+  },
+  'check-reserved-administered': {
+    command: 'check',
+    dryRun: null,
+    exitCode: 1,
+    argv: ['check', '--port', '2500', '--host', '0.0.0.0', '--json'],
+    output: () => reservedCheck(true, false),
+  },
+  'check-excluded': {
+    command: 'check',
+    dryRun: null,
+    exitCode: 0,
+    argv: ['check', '--port', '2500', '--host', '0.0.0.0', '--json'],
+    output: () => reservedCheck(true, true),
   },
   'stop-plan': {
     command: 'stop',

@@ -40,6 +40,10 @@ const { SCENARIOS } = requireCjs(fakeCorePath) as FakeCoreModule;
 const EXPECTED: Record<string, { exit: number; kind: string | null }> = {
   'check-free': { exit: ExitCode.ok, kind: 'PortCheck' },
   'check-busy': { exit: ExitCode.portUnavailable, kind: 'PortCheck' },
+  'check-reserved': { exit: ExitCode.portUnavailable, kind: 'PortCheck' },
+  'check-reserved-administered': { exit: ExitCode.portUnavailable, kind: 'PortCheck' },
+  // An administrator's exclusion that the bind works in: free (src/check/port-status.ts).
+  'check-excluded': { exit: ExitCode.ok, kind: 'PortCheck' },
   'stop-plan': { exit: ExitCode.ok, kind: 'PortStop' },
   'stop-done': { exit: ExitCode.stopped, kind: 'PortStop' },
   'error-invalid-port': { exit: errorCatalogue.E_INVALID_PORT.exit, kind: 'Error' },
