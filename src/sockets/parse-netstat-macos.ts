@@ -20,7 +20,14 @@ const PID_INDEX_BY_COLUMN_COUNT = new Map<number, number>([
 interface Layout {
   columnCount: number;
   pidIndex: number | null;
+  /** macOS 26: one `process:pid` column instead of `pid epid` (see parseNamedPid). */
+  namedPid: boolean;
 }
+
+/** Columns after `process:pid` in macOS 26: state options gencnt flags flags1 usecnt rtncnt fltrs. */
+const COLUMNS_AFTER_NAMED_PID = 8;
+/** proto recv-q send-q local foreign (state) rxbytes txbytes rhiwat shiwat: where the name starts. */
+const NAME_START = 10;
 
 /**
  * TCP listeners from macOS `netstat -anv -p tcp`, optionally only those on `port`.
@@ -29,7 +36,9 @@ interface Layout {
  * `rxbytes txbytes`), so its place is read from the `Proto ...` header. Grep'd output has no
  * header: the layout is then inferred from the column count, and a row of any other shape gets pid
  * null rather than whatever number sits where the pid used to be (systeminformation#951 reported
- * rhiwat 131072 as the pid). netstat names no process; the caller looks the PID up.
+ * rhiwat 131072 as the pid). macOS 26 prints the process as one `name:pid` column whose name may
+ * hold spaces (parseNamedPid); only that layout names the process, the others leave it to the
+ * caller's PID lookup.
  */
 export function parseMacNetstat(text: string, port?: number): Listener[] {
   const listeners: Listener[] = [];
@@ -46,6 +55,11 @@ export function parseMacNetstat(text: string, port?: number): Listener[] {
     const endpoint = parseMacEndpoint(columns[3] ?? '', proto);
     if (endpoint === null) continue;
     if (port !== undefined && endpoint.port !== port) continue;
+    const named = header === null ? looksNamed(columns) : header.namedPid;
+    if (named) {
+      listeners.push(makeListener({ ...endpoint, ...parseNamedPid(columns) }));
+      continue;
+    }
     const pidIndex = findPidIndex(header, columns.length);
     const pidText = pidIndex === null ? undefined : columns[pidIndex];
     const pid = pidText !== undefined && /^\d+$/.test(pidText) && pidText !== '0' ? Number(pidText) : null;
@@ -61,7 +75,41 @@ function readHeader(line: string): Layout {
     .replace('Foreign Address', 'Foreign-Address')
     .split(/\s+/);
   const pidIndex = names.indexOf('pid');
-  return { columnCount: names.length, pidIndex: pidIndex === -1 ? null : pidIndex };
+  return {
+    columnCount: names.length,
+    pidIndex: pidIndex === -1 ? null : pidIndex,
+    namedPid: names.includes('process:pid'),
+  };
+}
+
+/**
+ * A headerless row of macOS 26: at least one name word, and `name:pid` right before the eight
+ * columns that end every TCP row. No older layout has a colon there.
+ */
+function looksNamed(columns: string[]): boolean {
+  return (
+    columns.length >= NAME_START + 1 + COLUMNS_AFTER_NAMED_PID &&
+    /:\d+$/.test(columns[columns.length - 1 - COLUMNS_AFTER_NAMED_PID] ?? '')
+  );
+}
+
+/**
+ * `Code Helper (Plu:17120`, `Antigravity IDE :2086`, `kernel_task:0`, `:31337`: netstat prints
+ * `%16s:%-6u` (network_cmds-726), the name being the first 16 bytes of p_comm, so it can hold
+ * spaces, colons and a trailing blank where the cut fell, and is empty for a process that has
+ * exited. The pid is the digits after the last colon of the column before the eight fixed ones;
+ * the name is everything from after shiwat up to that colon (runs of blanks inside it come back
+ * as one). PID 0 is the kernel: no PID to act on.
+ */
+function parseNamedPid(columns: string[]): Pick<Listener, 'pid' | 'processName'> {
+  const pidColumn = columns.length - 1 - COLUMNS_AFTER_NAMED_PID;
+  const token = columns[pidColumn] ?? '';
+  const colon = token.lastIndexOf(':');
+  const pidText = colon === -1 ? '' : token.slice(colon + 1);
+  if (pidColumn < NAME_START || !/^\d+$/.test(pidText)) return { pid: null, processName: null };
+  const name = [...columns.slice(NAME_START, pidColumn), token.slice(0, colon)].join(' ').trim();
+  const pid = Number(pidText);
+  return { pid: pid === 0 ? null : pid, processName: name === '' ? null : name };
 }
 
 function findPidIndex(header: Layout | null, columnCount: number): number | null {

@@ -18,3 +18,17 @@ describe('Windows derived fixtures', () => {
     assert.doesNotThrow(() => execFileSync(process.execPath, [generator, '--check'], { stdio: 'pipe' }));
   });
 });
+
+describe('macOS constructed netstat rows', () => {
+  it('match make-constructed-netstat.mjs byte for byte, whose format reproduces a real row', () => {
+    const macGenerator = path.join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'fixtures',
+      'macos',
+      'make-constructed-netstat.mjs',
+    );
+    assert.doesNotThrow(() => execFileSync(process.execPath, [macGenerator, '--check'], { stdio: 'pipe' }));
+  });
+});

@@ -129,3 +129,77 @@ test('CRLF text parses the same as LF', () => {
   const text = fixture('netstat-anv.pre-sonoma.find-process-example.txt');
   assert.deepEqual(parseMacNetstat(text.replace(/\n/g, '\r\n')), parseMacNetstat(text));
 });
+
+// macOS 26 (network_cmds-726 and later): one `process:pid` column, `%16s:%-6u`.
+const l = (
+  address: string,
+  port: number,
+  family: 4 | 6,
+  pid: number | null,
+  processName: string | null,
+  dualStack: boolean | null = false,
+) => makeListener({ address, port, family, dualStack, pid, processName });
+
+test('macOS 26 wide header (portglimpse capture): every LISTEN row with its name and pid, names with spaces and dots', () => {
+  assert.deepEqual(
+    parseMacNetstat(fixture('netstat-anv-p-tcp.tahoe-26.wide-header.portglimpse-fixture.txt')),
+    [
+      l('::', 38123, 6, 59043, 'node', true),
+      l('127.0.0.1', 58400, 4, 57295, 'ASOctaneSupportX'),
+      l('127.0.0.1', 17030, 4, 99011, 'dbeaver'),
+      l('127.0.0.1', 3306, 4, 1441, 'mysqld'),
+      l('127.0.0.1', 33060, 4, 1441, 'mysqld'),
+      l('::1', 7679, 6, 1341, 'Google Drive'),
+      l('::', 43257, 6, 1233, 'io.tailscale.ipn'),
+      l('0.0.0.0', 55614, 4, 1233, 'io.tailscale.ipn'),
+      l('::1', 6379, 6, 1168, 'redis-server'),
+      l('127.0.0.1', 6379, 4, 1168, 'redis-server'),
+      l('::', 5000, 6, 724, 'ControlCenter'),
+      l('0.0.0.0', 5000, 4, 724, 'ControlCenter'),
+      l('127.0.0.1', 8021, 4, 1, 'launchd'),
+      l('::1', 8021, 6, 1, 'launchd'),
+    ],
+  );
+});
+
+test('macOS 26 (port-doctor capture): a truncated name with a parenthesis, link-local, TIME_WAIT and ESTABLISHED skipped', () => {
+  const text = fixture('netstat-anv-p-tcp.tahoe-26.wide-header.port-doctor-fixture.txt');
+  assert.deepEqual(parseMacNetstat(text, 62243), [l('127.0.0.1', 62243, 4, 17120, 'Code Helper (Plu')]);
+  assert.deepEqual(parseMacNetstat(text, 48124), [l('127.0.0.1', 48124, 4, 25873, 'Python')]);
+  assert.deepEqual(parseMacNetstat(text, 48126), [l('fe80::1', 48126, 6, 25873, 'Python')]);
+  assert.deepEqual(parseMacNetstat(text, 64547), []);
+});
+
+test('macOS 26.0 narrow header (pid-port#14): ESTABLISHED rows of a name with a space are not listeners', () => {
+  assert.deepEqual(
+    parseMacNetstat(fixture('netstat-anv-p-tcp.tahoe-26.0.narrow-header.name-with-space.pid-port-14.txt')),
+    [],
+  );
+});
+
+test('macOS 26 names a row could carry (CONSTRUCTED from netstat’s format): truncation blank, colon, digits, PID 0, no name', () => {
+  const text = fixture('netstat-anv-p-tcp.tahoe-26.CONSTRUCTED.name-edge-cases.txt');
+  const expected = [
+    l('127.0.0.1', 7777, 4, 2086, 'Antigravity IDE'),
+    l('::', 7777, 6, 4242, 'my:app', true),
+    l('::1', 7777, 6, 502, 'python3.12'),
+    l('192.168.1.5', 7777, 4, null, 'kernel_task'),
+    l('10.0.0.2', 7777, 4, 31337, null),
+  ];
+  assert.deepEqual(parseMacNetstat(text, 7777), expected);
+  assert.deepEqual(parseMacNetstat(text, 7778), [l('127.0.0.1', 7778, 4, 123456, 'Google Chrome He')]);
+  // The same rows found by grep, without the header: the layout is recognised from the row.
+  const rows = text.split('\n').slice(2).join('\n');
+  assert.deepEqual(parseMacNetstat(rows, 7777), expected);
+  // And with CRLF.
+  assert.deepEqual(parseMacNetstat(text.replace(/\n/g, '\r\n'), 7777), expected);
+});
+
+test('macOS 26 rows under an older header are not read by the old pid column (no rhiwat, no state as a pid)', () => {
+  const rows = fixture('netstat-anv-p-tcp.tahoe-26.CONSTRUCTED.name-edge-cases.txt')
+    .split('\n')
+    .slice(2)
+    .join('\n');
+  const sequoiaHeader = fixture('netstat-anv-p-tcp.head2.sequoia-15.pid-port-12.txt');
+  for (const listener of parseMacNetstat(`${sequoiaHeader}${rows}`, 7777)) assert.equal(listener.pid, null);
+});

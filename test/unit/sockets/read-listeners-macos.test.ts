@@ -48,6 +48,29 @@ test('a layout without a pid column is readable but says how to find the owner',
   ]);
 });
 
+test('macOS 26 `process:pid`: the PID and name are read, and no sudo lsof is asked for', async () => {
+  const { exec } = answering({
+    stdout: fixture('netstat-anv-p-tcp.tahoe-26.wide-header.port-doctor-fixture.txt'),
+    stderr: '',
+    code: 0,
+  });
+  assert.deepEqual(await readMacListeners(62243, exec), {
+    readable: true,
+    source: 'netstat -anv -p tcp',
+    listeners: [
+      makeListener({
+        address: '127.0.0.1',
+        port: 62243,
+        family: 4,
+        dualStack: false,
+        pid: 17120,
+        processName: 'Code Helper (Plu',
+      }),
+    ],
+    warnings: [],
+  });
+});
+
 test('netstat failing, timing out or missing makes the table unreadable with a reason', async () => {
   assert.deepEqual(
     await readMacListeners(
