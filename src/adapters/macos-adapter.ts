@@ -1,4 +1,5 @@
 import { parsePsArgs, parsePsFacts } from '../owners/parse-ps.ts';
+import { readLaunchdJobs } from '../owners/read-launchd-jobs.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import type { ListenerTable } from '../sockets/listener.ts';
 import { parseLsofListeners } from '../sockets/parse-lsof.ts';
@@ -48,6 +49,13 @@ export function macosAdapter(exec: Exec = memoizeExec(execFileText)): PlatformAd
       const args = parsePsArgs(argsText);
       for (const [pid, facts] of parsePsFacts(factsText, localTimeToIso)) {
         processes.set(pid, { ...facts, commandLine: args.get(pid) ?? null });
+      }
+      // A child of launchd may be a job that launchd starts again (KeepAlive): ask launchd.
+      const launchedByLaunchd = [...processes.values()].filter((p) => p.ppid === 1).map((p) => p.pid);
+      const currentUid = typeof process.getuid === 'function' ? process.getuid() : null;
+      for (const [pid, job] of await readLaunchdJobs(launchedByLaunchd, currentUid, exec)) {
+        const facts = processes.get(pid);
+        if (facts) processes.set(pid, { ...facts, launchdJob: job });
       }
       return { processes, services: new Map() };
     },

@@ -8,6 +8,7 @@ import type { BindHost } from '../input/parse-host.ts';
 import type { PortStatus } from './port-status.ts';
 import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
 import type { Owner } from '../owners/owner.ts';
+import { launchdStopArgv } from '../owners/launchd-commands.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
 import { commandFor, type ShellCommands } from '../text/fix-command.ts';
@@ -423,6 +424,19 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
         },
         elevated: !user,
         note: null,
+      },
+    ];
+  }
+  // A launchd job with KeepAlive comes back when only its process ends (like a systemd unit).
+  const job = facts.launchdJob;
+  if (job !== null && job.keepAlive !== false && facts.ppid === 1) {
+    const stop = launchdStopArgv(job, input.currentUid);
+    return [
+      {
+        title: `Stop launchd job ${shown(job.label)}${job.keepAlive ? ' (KeepAlive: launchd starts the process again if only the process is killed)' : ''}`,
+        commands: { ...none, posix: commandFor(stop.bootout).posix },
+        elevated: stop.bootout[0] === 'sudo',
+        note: `It is loaded again at the next ${job.domain === 'system' ? 'boot' : 'login'}; to keep it off: ${commandFor(stop.disable).posix ?? ''}`,
       },
     ];
   }

@@ -18,6 +18,19 @@ export interface ProcessFacts {
   systemdUnit: string | null;
   /** The unit runs under the user's own manager (`systemctl --user`), not the system's. */
   systemdUserUnit: boolean;
+  /** macOS: the launchd job that started this very process (`launchctl list`, `launchctl print`). */
+  launchdJob: LaunchdJob | null;
+}
+
+/** A launchd job (LaunchAgent or LaunchDaemon) whose running process is the one described. */
+export interface LaunchdJob {
+  label: string;
+  /** The service target's domain: `gui/501`, `user/501` or `system`. */
+  domain: string;
+  /** launchd starts it again when it exits (`properties = keepalive` in `launchctl print`); null: not read. */
+  keepAlive: boolean | null;
+  /** The job's plist (`path =`), null when launchd did not say. */
+  plist: string | null;
 }
 
 export function emptyProcessFacts(pid: number): ProcessFacts {
@@ -34,6 +47,7 @@ export function emptyProcessFacts(pid: number): ProcessFacts {
     cgroupContainerId: null,
     systemdUnit: null,
     systemdUserUnit: false,
+    launchdJob: null,
   };
 }
 

@@ -31,6 +31,7 @@ export function readLinuxProcessFacts(pid: number, fs: ProcFs): ProcessFacts | n
     cgroupContainerId: findContainerId(cgroup),
     systemdUnit: unit?.unit ?? null,
     systemdUserUnit: unit?.user ?? false,
+    launchdJob: null,
   };
 }
 

@@ -1,6 +1,7 @@
 // Supervisors that bring a stopped process back (systemd, pm2, nodemon, a respawning parent):
 // found from the process's unit and its parents, with the command that stops the supervised program.
 import { shellCommandFor } from '../text/fix-command.ts';
+import { launchdStopArgv } from '../owners/launchd-commands.ts';
 import type { ProcessFacts } from '../owners/process-facts.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
 import type { Supervisor, StopPlanOptions } from './stop-plan-types.ts';
@@ -48,6 +49,16 @@ export function findSupervisor(facts: ProcessFacts, options: StopPlanOptions): F
       kind: 'systemd',
       command: shellCommandFor(options.platform, argv),
       label: `systemd ${user ? 'user ' : ''}unit ${shown(facts.systemdUnit)}`,
+      pid: null,
+    };
+  }
+  // launchd itself started this process for a job it keeps alive: stopping the process is undone.
+  const job = facts.launchdJob;
+  if (job !== null && job.keepAlive !== false && facts.ppid === 1) {
+    return {
+      kind: 'launchd',
+      command: shellCommandFor(options.platform, launchdStopArgv(job, options.currentUid).bootout),
+      label: `launchd job ${shown(job.label)} (${shown(job.domain)}${job.keepAlive ? ', KeepAlive' : ''})`,
       pid: null,
     };
   }

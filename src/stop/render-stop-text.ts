@@ -57,7 +57,9 @@ export function renderStopText(data: StopData, platform: NodeJS.Platform): strin
   if (data.forced)
     lines.push(
       '',
-      platform === 'win32' ? 'It was ended forcefully (TerminateProcess).' : 'It was ended forcefully (SIGKILL).',
+      platform === 'win32'
+        ? 'It was ended forcefully (TerminateProcess).'
+        : 'It was ended forcefully (SIGKILL).',
     );
   return lines.join('\n') + '\n';
 }

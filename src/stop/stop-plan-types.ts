@@ -8,7 +8,7 @@ export type StopTargetKind = 'container' | 'signal' | 'windows-close' | 'windows
 
 /** What restarts a process when only the process is stopped, and how to stop that instead. */
 export interface Supervisor {
-  kind: 'systemd' | 'pm2' | 'nodemon' | 'parent';
+  kind: 'systemd' | 'launchd' | 'pm2' | 'nodemon' | 'parent';
   /** The command that stops the supervised program for good (for the user's own shell). */
   command: string;
 }

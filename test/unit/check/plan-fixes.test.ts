@@ -282,6 +282,54 @@ describe('planFixes: processes', () => {
     ]);
   });
 
+  it('a process launchd keeps alive is stopped through launchctl bootout, not killed', () => {
+    const owner = (domain: string, keepAlive: boolean | null, ppid = 1) =>
+      processOwner(
+        812,
+        {
+          ppid,
+          parentChain: [{ pid: ppid, name: ppid === 1 ? 'launchd' : 'zsh' }],
+          launchdJob: { label: 'homebrew.mxcl.herdr', domain, keepAlive, plist: null },
+        },
+        'darwin',
+      );
+    assert.deepEqual(
+      plan({ platform: 'darwin', status: 'in-use', owners: owner('gui/501', true), currentUid: 501 }),
+      [
+        {
+          title:
+            'Stop launchd job homebrew.mxcl.herdr (KeepAlive: launchd starts the process again if only the process is killed)',
+          commands: { powershell: null, cmd: null, posix: 'launchctl bootout gui/501/homebrew.mxcl.herdr' },
+          elevated: false,
+          note: 'It is loaded again at the next login; to keep it off: launchctl disable gui/501/homebrew.mxcl.herdr',
+        },
+      ],
+    );
+    assert.deepEqual(
+      plan({ platform: 'darwin', status: 'in-use', owners: owner('system', null), currentUid: 501 }),
+      [
+        {
+          title: 'Stop launchd job homebrew.mxcl.herdr',
+          commands: {
+            powershell: null,
+            cmd: null,
+            posix: 'sudo launchctl bootout system/homebrew.mxcl.herdr',
+          },
+          elevated: true,
+          note: 'It is loaded again at the next boot; to keep it off: sudo launchctl disable system/homebrew.mxcl.herdr',
+        },
+      ],
+    );
+    // Not kept alive, or not started by launchd itself: the ordinary stop.
+    for (const other of [owner('gui/501', false), owner('gui/501', true, 600)]) {
+      const fixes = plan({ platform: 'darwin', status: 'in-use', owners: other, currentUid: 501 });
+      assert.deepEqual(
+        fixes.map((fix) => fix.commands.posix),
+        ['kill 812'],
+      );
+    }
+  });
+
   it('a process systemd started for a unit is stopped through systemd, not killed', () => {
     const fixes = plan({
       status: 'in-use',

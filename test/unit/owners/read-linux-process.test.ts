@@ -51,6 +51,7 @@ test('facts from a fake /proc: comm with spaces and parentheses, argv, deleted e
     cgroupContainerId: null,
     systemdUnit: null,
     systemdUserUnit: false,
+    launchdJob: null,
   });
 });
 

@@ -57,6 +57,7 @@ describe('readWindowsProcessFacts and readWindowsHttpSysQueues', () => {
       cgroupContainerId: null,
       systemdUnit: null,
       systemdUserUnit: false,
+      launchdJob: null,
     });
     assert.deepEqual([...report.processes.keys()], [6120, 3312]);
     assert.deepEqual(report.services, new Map([[3312, ['iphlpsvc', 'W3SVC']]]));

@@ -179,6 +179,64 @@ describe('planStop refusals', () => {
     assert.match(pm2?.reason ?? '', /pm2 stop <name>/);
   });
 
+  it('a launchd KeepAlive job is reported with its label and bootout, never killed (it would come back)', () => {
+    const job = (domain: string, keepAlive: boolean | null) => ({
+      label: "com.example.web's agent",
+      domain,
+      keepAlive,
+      plist: '/Users/a/Library/LaunchAgents/com.example.web.plist',
+    });
+    const agent = plan(
+      [
+        processOwner(4242, {
+          ppid: 1,
+          parentChain: [{ pid: 1, name: 'launchd' }],
+          launchdJob: job('gui/1000', true),
+        }),
+      ],
+      {},
+      'darwin',
+    );
+    assert.deepEqual(agent.targets, []);
+    assert.deepEqual(agent.refusals[0]?.supervisor, {
+      kind: 'launchd',
+      command: "launchctl bootout 'gui/1000/com.example.web'\\''s agent'",
+    });
+    assert.match(
+      agent.refusals[0]?.reason ?? '',
+      /launchd job com\.example\.web's agent \(gui\/1000, KeepAlive\)/,
+    );
+    assert.match(agent.refusals[0]?.reason ?? '', /which would start it again; stop it there/);
+    const daemon = plan(
+      [
+        processOwner(4242, {
+          ppid: 1,
+          parentChain: [{ pid: 1, name: 'launchd' }],
+          launchdJob: job('system', null),
+        }),
+      ],
+      {},
+      'darwin',
+    );
+    assert.equal(
+      daemon.refusals[0]?.supervisor?.command,
+      "sudo launchctl bootout 'system/com.example.web'\\''s agent'",
+    );
+    // launchd said it does not keep the job alive: an ordinary stop works.
+    const once = plan(
+      [
+        processOwner(4242, {
+          ppid: 1,
+          parentChain: [{ pid: 1, name: 'launchd' }],
+          launchdJob: job('gui/1000', false),
+        }),
+      ],
+      {},
+      'darwin',
+    );
+    assert.equal(once.targets[0]?.pid, 4242);
+  });
+
   it('a process a service merely spawned is not that service (no systemd parent)', () => {
     const result = plan([
       processOwner(4242, { systemdUnit: 'cron.service', parentChain: [{ pid: 300, name: 'cron' }] }),
