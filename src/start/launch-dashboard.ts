@@ -4,6 +4,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { TapoError } from '../contract/error-catalogue.ts';
 import type { DashboardExit, LaunchedDashboard } from './start-types.ts';
 import { OutputTail } from './output-tail.ts';
+import { createJobControl, type JobControl, type JobKeeperProcess } from './windows-job-control.ts';
+import type { JobKeeperRequest } from './windows-job-keeper.ts';
+import { startJobKeeper } from './start-job-keeper.ts';
 
 export interface LaunchOptions {
   argv: string[];
@@ -18,6 +21,13 @@ export interface LaunchOptions {
   onLine(stream: 'out' | 'err', line: string): void;
   /** Told the PID the moment it exists, before anything is awaited (a signal may come at once). */
   onSpawn?(dashboard: LaunchedDashboard): void;
+  /**
+   * Windows only: holds the dashboard's process tree in a job object (windows-job-keeper.ts), so
+   * ending it ends its children too. The real one by default; tests pass a fake.
+   */
+  startJobKeeper?(request: JobKeeperRequest): JobKeeperProcess;
+  /** A line about how it can be ended (the one warning when its tree is not held). */
+  onWarning?(line: string): void;
 }
 
 /** After the process exits, how long its pipes may stay open (a grandchild holding them). */
@@ -35,6 +45,7 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
   }
   const posix = options.platform !== 'win32';
   let child: ReturnType<typeof spawn>;
+  const spawnedAfterMs = Date.now();
   try {
     child = spawn(file, args, {
       cwd: options.cwd,
@@ -105,10 +116,31 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
         reject(new TapoError('E_UNEXPECTED', 'the dashboard started without a PID'));
         return;
       }
+      const killDashboardOnly = (signal: NodeJS.Signals) => () =>
+        signalDashboard(child.pid, posix, signal, () => child.kill(signal));
+      // Windows: Node's kill ends the direct child only; its tree is held in a job of ours.
+      const jobControl: JobControl | null = posix
+        ? null
+        : createJobControl({
+            keeper: (options.startJobKeeper ?? startJobKeeper)({
+              dashboardPid: pid,
+              launcherPid: process.pid,
+              spawnedAfterMs,
+              spawnedBeforeMs: Date.now(),
+            }),
+            killDashboardOnly: killDashboardOnly('SIGKILL'),
+            warn: (line) => options.onWarning?.(line),
+            startTimer: (ms, fire) => {
+              const timer = setTimeout(fire, ms);
+              timer.unref();
+              return () => clearTimeout(timer);
+            },
+          });
       const exited = new Promise<DashboardExit>((settle) => {
         child.once('exit', (code, signal) => {
           // What it left in its process group (workers, a reloader's child) goes with it.
           if (posix) signalDashboard(pid, true, 'SIGTERM', () => undefined);
+          jobControl?.dashboardExited();
           const result: DashboardExit = {
             code,
             signal,
@@ -128,9 +160,9 @@ export function launchDashboard(options: LaunchOptions): Promise<LaunchedDashboa
         exited,
         lastLines: () => tail.lines(),
         terminate: (mode) =>
-          signalDashboard(child.pid, posix, mode === 'ask' ? 'SIGTERM' : 'SIGKILL', () =>
-            child.kill(mode === 'ask' ? 'SIGTERM' : 'SIGKILL'),
-          ),
+          jobControl === null
+            ? killDashboardOnly(mode === 'ask' ? 'SIGTERM' : 'SIGKILL')()
+            : jobControl.terminate(mode),
       };
       options.onSpawn?.(dashboard);
       resolve(dashboard);

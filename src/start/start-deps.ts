@@ -176,6 +176,7 @@ export function createStartDeps(options: StartDepsOptions): StartDeps {
         stdout: output.dashboardStdout,
         stderr: output.dashboardStderr,
         onLine: output.dashboardLine,
+        onWarning: (line) => output.say(line, 'loud'),
         // A signal from now on goes to it, even while its start time is still being read.
         onSpawn: (spawned) => {
           session.dashboard = spawned;

@@ -19,7 +19,11 @@ export interface LaunchedDashboard {
   exited: Promise<DashboardExit>;
   /** The last lines it printed (stdout and stderr), for the reader of an error. */
   lastLines(): string[];
-  /** `ask`: SIGTERM to its process group (TerminateProcess on Windows); `kill`: SIGKILL. */
+  /**
+   * `ask`: SIGTERM to its process group; `kill`: SIGKILL. On Windows, with its tree held in a job
+   * (windows-job-keeper.ts): `ask` asks its windows to close, `kill` ends the whole job; without
+   * the job, both are TerminateProcess of the dashboard alone.
+   */
   terminate(mode: 'ask' | 'kill'): void;
 }
 

@@ -1,12 +1,11 @@
 import { thisSelfCommand } from '../system/self-command.ts';
-import { win32 } from 'node:path';
 import { runCheck } from '../check/run-check.ts';
 import type { StopPlanOptions } from './stop-plan-types.ts';
 import type { StopDeps } from './stop-types.ts';
 import type { ProcessIdentity } from '../system/process-identity.ts';
 import { readLinuxProcessFacts } from '../owners/read-linux-process.ts';
 import { readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
-import { system32Of } from '../system/windows-paths.ts';
+import { windowsPowerShellPath } from '../system/windows-powershell.ts';
 import { resolveDockerEndpointOfThisMachine } from '../docker/query-docker.ts';
 import { execFileText, type Exec } from '../system/exec.ts';
 import { realProcFs } from '../system/proc-fs.ts';
@@ -58,7 +57,7 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
     stopWindowsService: async (name) => {
       // -NoWait: the port, polled within --timeout, tells when it has stopped.
       const result = await exec(
-        powershellPath(),
+        windowsPowerShellPath(),
         [
           '-NoProfile',
           '-NonInteractive',
@@ -78,7 +77,7 @@ export function createStopDeps(options: StopDepsOptions = {}): StopDeps {
       });
       const run = () =>
         exec(
-          powershellPath(),
+          windowsPowerShellPath(),
           ['-NoProfile', '-NonInteractive', '-EncodedCommand', encodePowerShellCommand(script)],
           {
             timeoutMs: WINDOWS_TOOL_TIMEOUT_MS,
@@ -199,10 +198,6 @@ export function validServiceName(name: string): string {
     throw new RangeError(`not a service name tapo-port will pass to PowerShell: ${JSON.stringify(name)}`);
   }
   return name;
-}
-
-function powershellPath(): string {
-  return win32.join(system32Of({}), 'WindowsPowerShell', 'v1.0', 'powershell.exe');
 }
 
 function firstLine(result: { stdout: string; stderr: string; code: number | null }): string {

@@ -1,0 +1,7 @@
+import { win32 } from 'node:path';
+import { system32Of } from './windows-paths.ts';
+
+/** Windows PowerShell 5.1 from System32: present on every Windows, never a same-named program on PATH. */
+export function windowsPowerShellPath(options: { systemRoot?: string } = {}): string {
+  return win32.join(system32Of(options), 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+}
