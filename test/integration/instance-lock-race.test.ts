@@ -1,6 +1,9 @@
-// Real processes racing for the start lock: eight racers hit it in the same millisecond, on an
+// Real processes racing for the start lock: eight racers aim at the same millisecond, on an
 // empty directory, on a lock left by a process that exited, and on a lock whose PID now belongs
 // to another process. Every round must end with exactly one holder, named by all the others.
+// Aiming is not proof that they met, so a round counts only when it shows a contest: a loser
+// that found no record of the winner in the lock right before its own attempt (it began before
+// the winner was done) and still lost to it. Each test needs its number of such rounds.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import {
@@ -16,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { lockPathFor, type LockOwner } from '../../src/start/instance-lock.ts';
 
 const racerScript = path.join(import.meta.dirname, '..', 'fixtures', 'lock-racer.ts');
@@ -28,8 +31,13 @@ interface Reply {
   acquired?: boolean;
   holderPid?: number;
   recoveredStalePid?: number | null;
+  /** What the lock held right before this racer's attempt: a PID, null (no lock) or 'unreadable'. */
+  lockOnEntry?: number | null | 'unreadable';
   error?: string;
 }
+
+/** Rounds that may not show a contest (the racers missed each other) before a test fails. */
+const ATTEMPTS_PER_ROUND = 3;
 
 class Racer {
   readonly child: ChildProcessByStdio<Writable, Readable, null>;
@@ -79,8 +87,11 @@ describe('instance lock race between real processes', { skip: !linux && 'needs /
     rmSync(root, { recursive: true, force: true });
   });
 
-  /** One race on a fresh directory (with `existing` as the lock already there); returns the winner's reply. */
-  async function race(existing: LockOwner | null): Promise<Reply> {
+  /**
+   * One race on a fresh directory (with `existing` as the lock already there); returns the
+   * winner's reply and how many losers contested it (began before its record was in the lock).
+   */
+  async function race(existing: LockOwner | null): Promise<{ winner: Reply; contenders: number }> {
     const dirPath = path.join(root, `round-${++round}`);
     mkdirSync(dirPath, { mode: 0o700 });
     if (existing) writeFileSync(lockPathFor(dirPath, PORT), JSON.stringify(existing));
@@ -93,27 +104,51 @@ describe('instance lock race between real processes', { skip: !linux && 'needs /
     assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(replies)}`);
     const [winner] = winners;
     assert.ok(winner);
-    for (const loser of replies.filter((r) => !r.acquired)) {
+    const losers = replies.filter((r) => !r.acquired);
+    for (const loser of losers) {
       assert.equal(loser.holderPid, winner.pid, `round ${round}: a loser names the winner`);
     }
+    const contenders = losers.filter((loser) => loser.lockOnEntry !== winner.pid).length;
     const record = JSON.parse(readFileSync(lockPathFor(dirPath, PORT), 'utf8')) as LockOwner;
     assert.equal(record.pid, winner.pid);
     assert.equal(existsSync(`${lockPathFor(dirPath, PORT)}.recover`), false, 'no guard left behind');
 
     await Promise.all(racers.map((r) => r.send({ op: 'release' })));
     assert.deepEqual(readdirSync(dirPath), [], 'release removed the lock');
-    return winner;
+    return { winner, contenders };
   }
 
-  it('exactly one of 8 acquires an empty directory, 20 rounds', async () => {
-    for (let i = 0; i < 20; i++) {
-      const winner = await race(null);
-      assert.equal(winner.recoveredStalePid, null);
+  /**
+   * Runs rounds until `wanted` of them were contested (every round's result is checked, contested
+   * or not); fails when the racers missed each other too often to prove anything.
+   */
+  async function contestedRounds(
+    t: TestContext,
+    wanted: number,
+    round: () => Promise<{ contenders: number }>,
+  ): Promise<void> {
+    const seen: number[] = [];
+    while (seen.filter((n) => n > 0).length < wanted && seen.length < wanted * ATTEMPTS_PER_ROUND) {
+      seen.push((await round()).contenders);
     }
+    t.diagnostic(`contenders per round: ${seen.join(' ')}`);
+    assert.equal(
+      seen.filter((n) => n > 0).length,
+      wanted,
+      `only ${seen.filter((n) => n > 0).length} of ${seen.length} rounds were contested: the racers did not meet`,
+    );
+  }
+
+  it('exactly one of 8 acquires an empty directory, 20 contested rounds', async (t) => {
+    await contestedRounds(t, 20, async () => {
+      const { winner, contenders } = await race(null);
+      assert.equal(winner.recoveredStalePid, null);
+      return { contenders };
+    });
   });
 
-  it('exactly one of 8 takes over the lock of a process that exited, 10 rounds', async () => {
-    for (let i = 0; i < 10; i++) {
+  it('exactly one of 8 takes over the lock of a process that exited, 10 contested rounds', async (t) => {
+    await contestedRounds(t, 10, async () => {
       const gone = spawn('sleep', ['30'], { stdio: 'ignore' });
       const pid = gone.pid;
       assert.ok(pid !== undefined, 'sleep started');
@@ -130,13 +165,14 @@ describe('instance lock race between real processes', { skip: !linux && 'needs /
         createdAt: new Date().toISOString(),
         version: 'gone',
       };
-      const winner = await race(stale);
+      const { winner, contenders } = await race(stale);
       assert.equal(winner.recoveredStalePid, pid);
-    }
+      return { contenders };
+    });
   });
 
-  it('exactly one of 8 takes over a lock whose PID now belongs to another process, 5 rounds', async () => {
-    for (let i = 0; i < 5; i++) {
+  it('exactly one of 8 takes over a lock whose PID now belongs to another process, 5 contested rounds', async (t) => {
+    await contestedRounds(t, 5, async () => {
       const reused: LockOwner = {
         pid: process.pid,
         startTime: `${startTimeOf(process.pid)}0`,
@@ -145,8 +181,9 @@ describe('instance lock race between real processes', { skip: !linux && 'needs /
         createdAt: new Date().toISOString(),
         version: 'reused',
       };
-      const winner = await race(reused);
+      const { winner, contenders } = await race(reused);
       assert.equal(winner.recoveredStalePid, process.pid);
-    }
+      return { contenders };
+    });
   });
 });

@@ -10,6 +10,7 @@ import { parseHost } from '../../src/input/parse-host.ts';
 import { createStopDeps, readAncestorPids } from '../../src/stop/stop-deps.ts';
 import { freePort, startHolder, type Holder } from '../support/holders.ts';
 import { isAlive, killAll, startRespawningHolder, startStubbornHolder } from '../support/stop-holders.ts';
+import { waitFor } from '../support/wait.ts';
 
 const holders: Holder[] = [];
 afterEach(async () => {
@@ -18,13 +19,31 @@ afterEach(async () => {
 });
 after(killAll);
 
-async function stop(
-  port: number,
-  host: string,
-  fields: Partial<StopOptions> = {},
-): Promise<{ data: StopData; progress: string[] }> {
+interface StopRun {
+  data: StopData;
+  progress: string[];
+  /** Every signal the real deps sent, in order: what the stop did, seen where it leaves the process. */
+  signals: [number, string][];
+  /** Every reading of the deps' clock: the one its waits and deadlines are decided by. */
+  clock: number[];
+}
+
+async function stop(port: number, host: string, fields: Partial<StopOptions> = {}): Promise<StopRun> {
   const progress: string[] = [];
-  const data = await runStop(createStopDeps({ progress: (line) => progress.push(line) }), {
+  const signals: [number, string][] = [];
+  const clock: number[] = [];
+  const deps = createStopDeps({ progress: (line) => progress.push(line) });
+  const { sendSignal, now } = deps;
+  deps.sendSignal = (pid, signal) => {
+    signals.push([pid, signal]);
+    return sendSignal(pid, signal);
+  };
+  deps.now = () => {
+    const reading = now();
+    clock.push(reading);
+    return reading;
+  };
+  const data = await runStop(deps, {
     port,
     host: parseHost(host),
     dryRun: false,
@@ -35,7 +54,7 @@ async function stop(
     currentUid: process.getuid?.() ?? null,
     ...fields,
   });
-  return { data, progress };
+  return { data, progress, signals, clock };
 }
 
 function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
@@ -64,12 +83,19 @@ describe('stop with real processes', () => {
   it('without --force, a holder that ignores SIGTERM is left running: timed-out', async () => {
     const port = await freePort();
     const child = await startStubbornHolder('127.0.0.1', port);
-    const started = Date.now();
-    const { data } = await stop(port, '127.0.0.1', { timeoutSeconds: 1 });
+    const { data, progress, signals, clock } = await stop(port, '127.0.0.1', { timeoutSeconds: 1 });
     assert.equal(data.outcome, 'timed-out', data.summary);
     assert.equal(data.forced, false);
     assert.equal(data.portFreeAfter, false);
-    assert.ok(Date.now() - started >= 1000, 'it waited the whole timeout');
+    assert.ok(
+      progress.some((line) => line.startsWith('Still running after 1 s:')),
+      `the documented timeout is the one applied\n${progress.join('\n')}`,
+    );
+    // It gave up only once its own clock had passed the whole timeout. Not a wall-clock bound: this
+    // reads the clock the stop decides by, so it holds by construction however loaded the machine is.
+    const waited = Math.max(...clock) - Math.min(...clock);
+    assert.ok(waited >= 1000, `it gave up after ${waited} ms of its own clock, before the 1 s timeout`);
+    assert.deepEqual(signals, [[child.pid, 'SIGTERM']], 'one SIGTERM, nothing forced');
     assert.equal(child.exitCode, null);
     assert.ok(isAlive(child.pid ?? -1), 'the holder is still alive');
     assert.deepEqual(
@@ -98,7 +124,7 @@ describe('stop with real processes', () => {
   it('reports a parent that respawns the holder, and does not loop', async () => {
     const port = await freePort();
     const { parent, firstChild, children } = await startRespawningHolder('127.0.0.1', port);
-    const { data } = await stop(port, '127.0.0.1', { force: true });
+    const { data, signals } = await stop(port, '127.0.0.1', { force: true });
     assert.equal(data.outcome, 'failed', data.summary);
     assert.equal(data.respawn?.oldPid, firstChild);
     assert.equal(data.respawn?.parentPid, parent.pid);
@@ -110,10 +136,12 @@ describe('stop with real processes', () => {
       'exactly one signal: the new child is not fought',
     );
     assert.equal(data.forced, false);
-    // The parent is left alone and one more child holds the port.
+    assert.deepEqual(signals, [[firstChild, 'SIGTERM']], 'the parent and the new child got no signal');
+    // The parent is left alone and one more child holds the port: the one the stop reported. The
+    // parent's "child <pid>" line may come after the stop returned, so it is waited for.
     assert.ok(isAlive(parent.pid ?? -1));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(children.length, 2, `children seen: ${children.join(', ')}`);
+    await waitFor('the parent to report its second child', () => children.length >= 2);
+    assert.deepEqual(children, [firstChild, data.respawn?.newPid], `children seen: ${children.join(', ')}`);
   });
 
   it('stops a holder on ::1 when ::1 is asked for', async () => {
@@ -147,13 +175,13 @@ describe('stop with real processes', () => {
     const port = await freePort();
     const holder = await startHolder({ host: '127.0.0.1', port });
     holders.push(holder);
-    const { data } = await stop(port, '127.0.0.1', { dryRun: true });
+    const { data, signals } = await stop(port, '127.0.0.1', { dryRun: true });
     assert.equal(data.outcome, 'would-stop');
     assert.deepEqual(data.actions, []);
     assert.equal(data.plan.targets[0]?.pid, holder.pid);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(holder.child.exitCode, null);
-    assert.equal(holder.child.signalCode, null);
+    // Nothing was sent (seen at the deps, not inferred from a pause), so the holder still runs.
+    assert.deepEqual(signals, []);
+    assert.ok(isAlive(holder.pid), 'the holder still runs');
   });
 
   it('refuses PID 1, the test runner itself and its parent', async () => {

@@ -13,8 +13,10 @@ import path from 'node:path';
 import { after, afterEach } from 'node:test';
 import type { DashboardStatusRecord } from '../../src/status/status-record.ts';
 import { coreCommand } from './core-command.ts';
+import { sleep, waitFor } from './wait.ts';
 
 export { snapshotBundle } from './core-command.ts';
+export { sleep, waitFor } from './wait.ts';
 
 export const fixtureProjectDir = path.join(import.meta.dirname, '..', 'fixtures', 'fake-dashboard');
 export const holdPortScript = path.join(import.meta.dirname, '..', 'fixtures', 'holders', 'hold_port.py');
@@ -549,10 +551,6 @@ export async function killAllMarked(): Promise<void> {
   for (const pid of killed) await waitUntilGone(pid, 5000).catch(() => undefined);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A PID that belonged to a process that has exited (and was reaped). */
 export async function deadPid(): Promise<number> {
   const child = spawn('true', [], { stdio: 'ignore' });
@@ -564,21 +562,6 @@ export async function deadPid(): Promise<number> {
 /** Random text for file names and markers. */
 export function token(): string {
   return randomBytes(4).toString('hex');
-}
-
-/** Polls `probe` until it returns something other than null/undefined/false; throws after timeoutMs. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = DEFAULT_WAIT_MS,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
 }
 
 /** Resolves once /proc/<pid> is gone altogether (a zombie reaped by whoever is its parent now). */

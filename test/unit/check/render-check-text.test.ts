@@ -16,6 +16,7 @@ import {
   UNSAFE_FOR_TERMINAL,
   type FakeWorld,
 } from '../../support/check-fakes.ts';
+import { caseName } from '../../support/case-name.ts';
 
 async function checkOf(name: string): Promise<{ data: CheckData; warnings: Warning[] }> {
   const { world, host: hostText, port } = scenario(name);
@@ -290,7 +291,7 @@ describe('renderCheckText: hostile names cannot act on the terminal', () => {
 
   for (const text of hostile) {
     for (const [what, world, hostText] of worlds(text)) {
-      it(`${what}: ${JSON.stringify(text)}`, async () => {
+      it(`${what}: ${caseName(text)}`, async () => {
         const { data, warnings } = await runCheck(fakeDeps(world).deps, host(hostText), 7777);
         const output = renderCheckText(data, warnings, { colour: false });
         assert.doesNotMatch(output, UNSAFE_FOR_TERMINAL);

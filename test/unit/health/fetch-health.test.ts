@@ -23,10 +23,12 @@ const bodies: Record<string, string> = {
 describe('fetchHealth', () => {
   let server: Server;
   let base = '';
+  let slowRequests = 0;
   before(async () => {
     server = createServer((req, res) => {
       const url = req.url ?? '';
       if (url === '/slow') {
+        slowRequests += 1;
         // Takes the request, answers in 2 s: longer than the budget the test gives.
         setTimeout(() => res.end(bodies['/healthy']), 2000).unref();
         return;
@@ -85,9 +87,15 @@ describe('fetchHealth', () => {
   });
 
   it('a request the server took but did not answer within the budget is slow, not silent', async () => {
-    const report = await fetchHealth(`${base}/slow`, 300);
+    const before = slowRequests;
+    // The clock is injected: the elapsed time reported is the clock's, checked exactly, not a
+    // bound on how long the test took. Every reading after the first is 300 ms later.
+    let readings = 0;
+    const clock = (): number => (readings++ === 0 ? 50_000 : 50_300);
+    const report = await fetchHealth(`${base}/slow`, 300, clock);
     assert.equal(report.answer, 'slow');
-    assert.ok(report.elapsedMs >= 300, String(report.elapsedMs));
+    assert.equal(slowRequests, before + 1, 'the server took the request');
+    assert.equal(report.elapsedMs, 300);
   });
 
   it('a trickling answer cannot stretch the budget', async () => {

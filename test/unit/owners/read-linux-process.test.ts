@@ -193,7 +193,10 @@ test('the real /proc of this test process', () => {
   assert.equal(facts.user, userInfo().username);
   assert.equal(facts.path, realpathSync(process.execPath));
   const started = Date.parse(facts.startTime ?? '');
-  // btime is whole seconds, so allow a little slack on the "not in the future" side.
+  // A plausibility window for the parsed date (a wrong field or clock-tick rate lands years off),
+  // not a bound on how long anything took: the runner starts one process per test file, so this
+  // one began moments ago. btime is whole seconds, so allow a little slack on the "not in the
+  // future" side.
   assert.ok(started <= Date.now() + 2000, `start time ${facts.startTime} is in the future`);
   assert.ok(started > Date.now() - 3600_000, `start time ${facts.startTime} is over an hour ago`);
   const argv = readLinuxArgv(process.pid, realProcFs) ?? [];

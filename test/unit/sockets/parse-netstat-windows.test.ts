@@ -223,10 +223,19 @@ describe('parseWindowsNetstat', () => {
       assert.deepEqual(rowsOf(parseWindowsNetstat(text, 7777)), [['0.0.0.0', 7777, 4, 42]]);
     });
 
-    it('takes the PID from the end, whatever a multi-word, mis-decoded state holds', () => {
-      const text =
-        '  TCP    0.0.0.0:7777           0.0.0.0:0              \u00b7\u00a0L\u0027\u0090COUTE      1234\r\n';
-      assert.deepEqual(rowsOf(parseWindowsNetstat(text, 7777)), [['0.0.0.0', 7777, 4, 1234]]);
-    });
+    // A translated state can be one word with a mis-decoded no-break space (not a column break
+    // for the parser), or several words split by ASCII blanks (six columns and more): either way
+    // the PID is the last column, never the fifth.
+    const states: [string, string][] = [
+      ['one mis-decoded word with a no-break space', '\u00b7\u00a0L\u0027\u0090COUTE'],
+      ['two words (a six-column row)', 'EN \u00c9COUTE'],
+      ['three words (a seven-column row)', 'EN ATTENTE D'],
+    ];
+    for (const [name, state] of states) {
+      it(`takes the PID from the end, whatever the state holds: ${name}`, () => {
+        const text = `  TCP    0.0.0.0:7777           0.0.0.0:0              ${state}      1234\r\n`;
+        assert.deepEqual(rowsOf(parseWindowsNetstat(text, 7777)), [['0.0.0.0', 7777, 4, 1234]]);
+      });
+    }
   });
 });

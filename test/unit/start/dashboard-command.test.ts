@@ -19,6 +19,7 @@ import {
   type ProjectPython,
 } from '../../../src/start/dashboard-command.ts';
 import { hostileInputs } from '../../support/hostile-inputs.ts';
+import { caseName } from '../../support/case-name.ts';
 
 interface FindCase {
   name: string;
@@ -299,7 +300,7 @@ describe('defaultDashboardCommand and fillPlaceholders', () => {
     [[], { host: 'h', port: 1 }, []],
   ];
   for (const [argv, values, expected] of cases) {
-    test(`${JSON.stringify(argv)} -> ${JSON.stringify(expected)}`, () => {
+    test(`${caseName(argv)} -> ${caseName(expected)}`, () => {
       const before = argv.slice();
       assert.deepEqual(fillPlaceholders(argv, values), expected);
       assert.deepEqual(argv, before, 'the input is not changed');

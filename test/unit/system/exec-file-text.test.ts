@@ -28,10 +28,10 @@ describe('execFileText', () => {
   });
 
   it('stops a child at the time limit and reports code null', async () => {
-    const started = Date.now();
+    // Left alone, the child exits 0 after 10 s, before the 15 s default limit: code null says the
+    // 300 ms limit stopped it, not that it finished or that the default applied.
     const result = await execFileText(node, ['-e', 'setTimeout(() => {}, 10_000)'], { timeoutMs: 300 });
     assert.equal(result.code, null);
-    assert.ok(Date.now() - started < 5_000);
   });
 
   it('rejects with the error code when the program cannot be started', async () => {

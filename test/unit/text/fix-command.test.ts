@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { commandFor, type ShellCommands } from '../../../src/text/fix-command.ts';
 import { hostileInputs, printableHostileInputs } from '../../support/hostile-inputs.ts';
+import { caseName } from '../../support/case-name.ts';
 
 const sandbox = mkdtempSync(path.join(tmpdir(), 'tapo-fix-command-'));
 after(() => rmSync(sandbox, { recursive: true, force: true }));
@@ -100,7 +101,7 @@ describe('commandFor', () => {
     [['evil\x1b[2J', 'x'], { powershell: null, cmd: null, posix: null }],
   ];
   for (const [argv, expected] of cases) {
-    test(JSON.stringify(argv), () => assert.deepEqual(commandFor(argv), expected));
+    test(caseName(argv), () => assert.deepEqual(commandFor(argv), expected));
   }
 
   test('an empty argv or program name is a RangeError', () => {

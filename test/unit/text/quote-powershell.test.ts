@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { quotePowerShellArg, quotePowerShellCommandName } from '../../../src/text/quote-powershell.ts';
 import { hostileInputs } from '../../support/hostile-inputs.ts';
+import { caseName } from '../../support/case-name.ts';
 
 // No PowerShell here: the expected strings follow the documented rules (about_Quoting_Rules):
 // a single-quoted string is verbatim, and any of ' U+2018 U+2019 U+201A U+201B written twice
@@ -51,7 +52,7 @@ describe('quotePowerShellArg: plain words stay bare', () => {
     '_private',
   ];
   for (const input of bare) {
-    test(JSON.stringify(input), () => assert.equal(quotePowerShellArg(input), input));
+    test(caseName(input), () => assert.equal(quotePowerShellArg(input), input));
   }
 });
 
@@ -102,7 +103,7 @@ describe('quotePowerShellArg: everything else is a single-quoted literal', () =>
     ['-5', "'-5'"],
   ];
   for (const [input, expected] of cases) {
-    test(`${JSON.stringify(input)} -> ${JSON.stringify(expected)}`, () => {
+    test(`${caseName(input)} -> ${caseName(expected)}`, () => {
       assert.equal(quotePowerShellArg(input), expected);
     });
   }
@@ -148,7 +149,7 @@ describe('quotePowerShellCommandName', () => {
     ['', "& ''"],
   ];
   for (const [input, expected] of cases) {
-    test(`${JSON.stringify(input)} -> ${JSON.stringify(expected)}`, () => {
+    test(`${caseName(input)} -> ${caseName(expected)}`, () => {
       assert.equal(quotePowerShellCommandName(input), expected);
     });
   }
