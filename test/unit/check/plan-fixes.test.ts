@@ -1035,3 +1035,201 @@ describe('planFixes: processes the operating system needs are never offered for 
     );
   });
 });
+
+// Decisions of the planner, one input at a time, with the whole fix each one gives.
+describe('planFixes: one decision at a time', () => {
+  for (const [family, start, end, count] of [
+    [4, 50000, 50059, 60],
+    [6, 1025, 1025, 1],
+  ] as const) {
+    it(`an administrator's IPv${family} range ${start}-${end}: delete exactly it (${count} ports)`, () => {
+      const range: ReservedRange = { start, end, family, administered: true };
+      const remove = `netsh int ipv${family} delete excludedportrange protocol=tcp startport=${start} numberofports=${count}`;
+      assert.deepEqual(
+        plan({ platform: 'win32', status: 'reserved', port: start, reservedRange: range, currentUid: null }),
+        [
+          {
+            title: `As administrator: remove the excluded range ${start}-${end} that an administrator added`,
+            commands: { powershell: remove, cmd: remove, posix: null },
+            elevated: true,
+            note: 'Only if nothing on this machine relies on that exclusion.',
+          },
+        ],
+      );
+    });
+  }
+
+  it('reserved without a range to name: no range fix is made up', () => {
+    assert.deepEqual(
+      plan({ platform: 'win32', status: 'reserved', reservedRange: null, currentUid: null }),
+      [],
+    );
+  });
+  it('a range given with another status: no range fix', () => {
+    const range: ReservedRange = { start: 7700, end: 7799, family: 4, administered: false };
+    assert.deepEqual(
+      plan({ platform: 'win32', status: 'in-use', reservedRange: range, currentUid: null }),
+      [],
+    );
+  });
+
+  const forbidden: [NodeJS.Platform, number, string][] = [
+    [
+      'linux',
+      1023,
+      'Ports below 1024 need privileges here; use a port from 1024 up or allow Python to bind it',
+    ],
+    [
+      'linux',
+      1024,
+      'Another program holds the port with an exclusive socket, or security software blocks it; look as administrator',
+    ],
+    ['darwin', 1023, 'Ports below 1024 need privileges here; use a port from 1024 up'],
+    [
+      'darwin',
+      1024,
+      'Another program holds the port with an exclusive socket, or security software blocks it; look as administrator',
+    ],
+    [
+      'win32',
+      80,
+      'Another program holds the port with an exclusive socket, or security software blocks it; look as administrator',
+    ],
+  ];
+  for (const [platform, port, title] of forbidden) {
+    it(`forbidden, ${platform}, port ${port}: ${title.slice(0, 40)}...`, () => {
+      assert.equal(
+        plan({ platform, status: 'forbidden', port, currentUid: platform === 'win32' ? null : 1000 })[0]
+          ?.title,
+        title,
+      );
+    });
+  }
+
+  it('a hidden owner: the command that reveals it, in the shell of the platform', () => {
+    const hidden = (platform: NodeJS.Platform): Owner[] =>
+      owners({ platform, listeners: [listener({ address: '0.0.0.0', family: 4, uid: 0 })] });
+    assert.deepEqual(plan({ status: 'in-use', owners: hidden('linux') })[0]?.commands, {
+      powershell: null,
+      cmd: null,
+      posix: "sudo ss -ltnp 'sport = :7777'",
+    });
+    assert.deepEqual(
+      plan({ platform: 'win32', status: 'in-use', owners: hidden('win32'), currentUid: null })[0]?.commands,
+      {
+        powershell: 'Get-NetTCPConnection -LocalPort 7777 -State Listen',
+        cmd: null,
+        posix: null,
+      },
+    );
+  });
+
+  it('a compose container without a service name: no compose fix, only docker stop', () => {
+    const found = owners({
+      listeners: [],
+      containers: [container({ composeProject: 'tapo', composeService: null })],
+    });
+    assert.deepEqual(
+      plan({ status: 'in-use', owners: found }).map((fix) => fix.commands.posix),
+      ['docker stop web7777'],
+    );
+  });
+
+  it('a stale forwarder of another product (rootless Docker): restart it through its own tool', () => {
+    const found = owners({
+      listeners: [listener({ address: '0.0.0.0', family: 4, pid: 3001, processName: 'rootlesskit' })],
+      processes: new Map([[3001, facts(3001, { name: 'rootlesskit' })]]),
+    });
+    assert.deepEqual(plan({ status: 'in-use', owners: found }), [
+      {
+        title:
+          'Docker rootless (rootlesskit) holds the port, but the Docker engine asked has no container publishing it; restart Docker rootless (rootlesskit) or stop its container',
+        commands: { powershell: null, cmd: null, posix: null },
+        elevated: false,
+        note: 'Do not kill the forwarder.',
+      },
+    ]);
+  });
+
+  it("Docker Desktop's vpnkit is Docker Desktop too: its fix is Docker Desktop's", () => {
+    const found = owners({
+      platform: 'darwin',
+      listeners: [listener({ address: '0.0.0.0', family: 4, pid: 900, processName: 'vpnkit' })],
+      processes: new Map([[900, facts(900, { name: 'vpnkit' })]]),
+    });
+    assert.equal(
+      plan({ platform: 'darwin', status: 'in-use', owners: found })[0]?.commands.posix,
+      'docker desktop restart',
+    );
+  });
+
+  for (const platform of ['win32', 'darwin'] as const) {
+    it(`${platform}: a stale docker-proxy (not Docker Desktop's) is restarted from the tray, no command`, () => {
+      const found = owners({
+        platform,
+        listeners: [listener({ address: '0.0.0.0', family: 4, pid: 11522, processName: 'docker-proxy' })],
+        processes: new Map([[11522, facts(11522, { name: 'docker-proxy' })]]),
+      });
+      assert.deepEqual(plan({ platform, status: 'in-use', owners: found, currentUid: null }), [
+        {
+          title:
+            'No container publishes the port: Docker (docker-proxy) kept a stale forwarder; restart Docker',
+          commands: { powershell: null, cmd: null, posix: null },
+          elevated: false,
+          note: 'Quit and reopen Docker from its tray menu.',
+        },
+      ]);
+    });
+  }
+
+  it('IP Helper among other services in one svchost: the port proxy fix is still offered', () => {
+    const found = owners({
+      platform: 'win32',
+      listeners: [listener({ address: '0.0.0.0', family: 4, pid: 2100 })],
+      processes: new Map([[2100, facts(2100, { name: 'svchost.exe' })]]),
+      services: new Map([[2100, ['Spooler', 'iphlpsvc']]]),
+    });
+    assert.ok(
+      plan({ platform: 'win32', status: 'in-use', owners: found, currentUid: null }).some(
+        (fix) => fix.commands.powershell === 'netsh interface portproxy show all',
+      ),
+    );
+  });
+
+  const windowsUsers: [string | null, boolean][] = [
+    ['NT AUTHORITY\\SYSTEM', true],
+    ['nt authority\\network service', true],
+    ['WIN11\\alice', false],
+    ['WIN11\\NT AUTHORITY\\x', false],
+    [null, false],
+  ];
+  for (const [user, elevated] of windowsUsers) {
+    it(`a Windows process of ${user ?? 'an unknown user'}: ${elevated ? 'elevated' : 'not elevated'}`, () => {
+      const found = owners({
+        platform: 'win32',
+        listeners: [listener({ address: '0.0.0.0', family: 4, pid: 4242 })],
+        processes: new Map([[4242, facts(4242, { name: 'python.exe', user })]]),
+      });
+      const fix = plan({ platform: 'win32', status: 'in-use', owners: found, currentUid: null })[0];
+      assert.equal(fix?.commands.powershell, 'taskkill /PID 4242');
+      assert.equal(fix?.elevated, elevated);
+    });
+  }
+
+  const posixUsers: [number | null, number | null, string][] = [
+    [1000, 1000, 'kill 4242'],
+    [1000, 1001, 'sudo kill 4242'],
+    [0, 1001, 'kill 4242'],
+    [null, 1001, 'kill 4242'],
+    [1000, null, 'kill 4242'],
+  ];
+  for (const [currentUid, ownerUid, command] of posixUsers) {
+    it(`a process of uid ${ownerUid ?? '?'} seen by uid ${currentUid ?? '?'}: ${command}`, () => {
+      const found = owners({
+        listeners: [listener({ address: '0.0.0.0', family: 4, pid: 4242 })],
+        processes: new Map([[4242, facts(4242, { name: 'python3', uid: ownerUid })]]),
+      });
+      assert.equal(plan({ status: 'in-use', owners: found, currentUid })[0]?.commands.posix, command);
+    });
+  }
+});

@@ -121,3 +121,35 @@ describe('exitCodeForStatus', () => {
     it(`${status} -> exit ${code}`, () => assert.equal(exitCodeForStatus(status), code));
   }
 });
+
+// Every range kind against every probe outcome, with a readable table and nothing listening:
+// a range Windows drew blocks whatever the probe said (a bind that "worked" inside it does not
+// make it free), an administrator's range blocks only when the bind failed.
+describe('decidePortStatus: reserved ranges against every probe outcome', () => {
+  const outcomes: BindOutcome[] = ['bound', 'in-use', 'forbidden', 'address-not-local', 'error'];
+  const blocked = { forbidden: 'reserved', 'address-not-local': 'reserved', error: 'reserved' } as const;
+  const expected: Record<string, Record<BindOutcome, PortStatus>> = {
+    none: {
+      bound: 'free',
+      'in-use': 'in-use',
+      forbidden: 'forbidden',
+      'address-not-local': 'unknown',
+      error: 'unknown',
+    },
+    'Windows (Hyper-V/WinNAT)': { bound: 'reserved', 'in-use': 'in-use', ...blocked },
+    administrator: { bound: 'free', 'in-use': 'in-use', ...blocked },
+  };
+  const ranges: Record<string, ReservedRange | null> = {
+    none: null,
+    'Windows (Hyper-V/WinNAT)': hyperV,
+    administrator: administered,
+  };
+  for (const [kind, range] of Object.entries(ranges)) {
+    for (const outcome of outcomes) {
+      const want = expected[kind]?.[outcome];
+      it(`range ${kind}, probe ${outcome}: ${want}`, () => {
+        assert.equal(decidePortStatus(input({ reservedRange: range, probe: probe(outcome) })), want);
+      });
+    }
+  }
+});

@@ -144,6 +144,118 @@ describe('portCandidates', () => {
     assert.deepEqual(candidates, [5000, 5002]);
     assert.equal(skipped['in-use'], 1);
   });
+
+  // For host 127.0.0.1: 127.0.0.1 and 0.0.0.0 block, ::1 shadows ("localhost"), another
+  // address is unrelated. A port with a blocker and a shadower is in use, whichever comes first.
+  const rows: [string, Listener[], number[], Record<string, number>][] = [
+    ['an unrelated listener only', [listen('192.168.1.5', 6000)], [6000], {}],
+    ['a shadow only', [listen('::1', 6000)], [], { shadowed: 1 }],
+    ['a blocker only', [listen('0.0.0.0', 6000)], [], { 'in-use': 1 }],
+    ['a blocker, then a shadow', [listen('127.0.0.1', 6000), listen('::1', 6000)], [], { 'in-use': 1 }],
+    ['a shadow, then a blocker', [listen('::1', 6000), listen('127.0.0.1', 6000)], [], { 'in-use': 1 }],
+    [
+      'a shadow, then an unrelated one',
+      [listen('::1', 6000), listen('192.168.1.5', 6000)],
+      [],
+      { shadowed: 1 },
+    ],
+  ];
+  for (const [name, listeners, expected, counts] of rows) {
+    it(`127.0.0.1, ${name}: ${expected.length > 0 ? 'a candidate' : Object.keys(counts)[0]}`, () => {
+      const skipped = { 'in-use': 0, shadowed: 0, reserved: 0, excluded: 0 };
+      const candidates = [
+        ...portCandidates(
+          {
+            host: parseHost('127.0.0.1'),
+            start: 6000,
+            end: 6000,
+            listeners,
+            reservedRanges: [],
+            exclude: [],
+          },
+          skipped,
+        ),
+      ];
+      assert.deepEqual(candidates, expected);
+      assert.deepEqual(skipped, { 'in-use': 0, shadowed: 0, reserved: 0, excluded: 0, ...counts });
+    });
+  }
+});
+
+describe('runFindPort: what it passes on and what it refuses', () => {
+  const deps = (
+    table: Awaited<ReturnType<FindPortDeps['readListenersBetween']>>,
+    rangeWarnings: string[] = [],
+  ): FindPortDeps => ({
+    readListenersBetween: async () => table,
+    readReservedRanges: async () => ({ ranges: [], warnings: rangeWarnings }),
+    probeBind: async () => ({ outcome: 'bound', errno: null }),
+  });
+
+  it("the readers' warnings come back as W_PARTIAL, table first", async () => {
+    const { warnings } = await search(
+      deps({ readable: true, source: 'fake', listeners: [], warnings: ['fell back to ss'] }, [
+        'IPv6 ranges unknown',
+      ]),
+      40000,
+      40001,
+      '0.0.0.0',
+      [],
+    );
+    assert.deepEqual(warnings, [
+      { code: 'W_PARTIAL', message: 'fell back to ss' },
+      { code: 'W_PARTIAL', message: 'IPv6 ranges unknown' },
+    ]);
+  });
+
+  const unreadable: [string, boolean, string][] = [
+    ['a failing tool', false, 'E_SOCKET_TABLE'],
+    ['a missing tool', true, 'E_DEPENDENCY_MISSING'],
+  ];
+  for (const [name, missing, code] of unreadable) {
+    it(`no table (${name}): ${code}, with the reason, and no bind at all`, async () => {
+      let probed = 0;
+      const table = {
+        readable: false as const,
+        source: 'fake',
+        reason: 'ss exited with code 1',
+        warnings: [],
+        ...(missing ? { missingTool: 'ss' } : {}),
+      };
+      await assert.rejects(
+        search(
+          { ...deps(table), probeBind: async () => ((probed += 1), { outcome: 'bound', errno: null }) },
+          40000,
+          40001,
+          '0.0.0.0',
+          [],
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof TapoError);
+          assert.equal(error.code, code);
+          assert.equal(error.message, 'cannot read the socket table: ss exited with code 1');
+          return true;
+        },
+      );
+      assert.equal(probed, 0);
+    });
+  }
+
+  it('an address that is not local names the host as typed', async () => {
+    await assert.rejects(
+      search(
+        {
+          ...deps({ readable: true, source: 'fake', listeners: [], warnings: [] }),
+          probeBind: async () => ({ outcome: 'address-not-local', errno: 'EADDRNOTAVAIL' }),
+        },
+        40000,
+        40001,
+        '10.9.8.7',
+        [],
+      ),
+      { code: 'E_HOST_NOT_LOCAL', message: '--host "10.9.8.7" is not an address of this machine' },
+    );
+  });
 });
 
 describe('parsePortList', () => {
@@ -158,4 +270,70 @@ describe('parsePortList', () => {
       assert.throws(() => parsePortList(bad), { code: 'E_INVALID_PORT' });
     });
   }
+});
+
+// Every answer the bind probe can give, for the first candidate: only `bound` makes it the port;
+// every failure passes it over (counted), and an address this machine does not have is an error,
+// not "no free port".
+describe('find-port: what each bind probe outcome does to a candidate', () => {
+  const answering = (first: BindProbeResult): FindPortDeps & { probed: number[] } => {
+    const probed: number[] = [];
+    return {
+      probed,
+      readListenersBetween: async () => ({ readable: true, source: 'fake', listeners: [], warnings: [] }),
+      readReservedRanges: async () => ({ ranges: [], warnings: [] }),
+      probeBind: async (_host, port) => {
+        probed.push(port);
+        return port === 30000 ? first : { outcome: 'bound', errno: null };
+      },
+    };
+  };
+  const failures: BindProbeResult[] = [
+    { outcome: 'in-use', errno: 'EADDRINUSE' },
+    { outcome: 'forbidden', errno: 'EACCES' },
+    { outcome: 'error', errno: 'EINVAL' },
+  ];
+  for (const failure of failures) {
+    it(`${failure.outcome}: passed over, counted as probe-failed, the next port is taken`, async () => {
+      const deps = answering(failure);
+      const { data } = await search(deps, 30000, 30010, '0.0.0.0', []);
+      assert.equal(data.port, 30001);
+      assert.deepEqual(deps.probed, [30000, 30001]);
+      assert.deepEqual(data.skipped, {
+        'in-use': 0,
+        shadowed: 0,
+        reserved: 0,
+        excluded: 0,
+        'probe-failed': 1,
+      });
+    });
+  }
+  it('bound: the first candidate is the port, nothing skipped', async () => {
+    const deps = answering({ outcome: 'bound', errno: null });
+    const { data } = await search(deps, 30000, 30010, '0.0.0.0', []);
+    assert.equal(data.port, 30000);
+    assert.deepEqual(deps.probed, [30000]);
+    assert.deepEqual(data.skipped, { 'in-use': 0, shadowed: 0, reserved: 0, excluded: 0, 'probe-failed': 0 });
+  });
+  it('address-not-local: E_HOST_NOT_LOCAL at once, no other port tried', async () => {
+    const deps = answering({ outcome: 'address-not-local', errno: 'EADDRNOTAVAIL' });
+    await assert.rejects(search(deps, 30000, 30010, '0.0.0.0', []), (error: unknown) => {
+      assert.ok(error instanceof TapoError);
+      assert.equal(error.code, 'E_HOST_NOT_LOCAL');
+      return true;
+    });
+    assert.deepEqual(deps.probed, [30000]);
+  });
+  it('every candidate refused: E_NO_FREE_PORT naming the range', async () => {
+    const deps: FindPortDeps = {
+      ...answering({ outcome: 'in-use', errno: 'EADDRINUSE' }),
+      probeBind: async () => ({ outcome: 'forbidden', errno: 'EACCES' }),
+    };
+    await assert.rejects(search(deps, 30000, 30002, '0.0.0.0', []), (error: unknown) => {
+      assert.ok(error instanceof TapoError);
+      assert.equal(error.code, 'E_NO_FREE_PORT');
+      assert.match(error.message, /no free port from 30000 to 30002 on 0\.0\.0\.0/);
+      return true;
+    });
+  });
 });

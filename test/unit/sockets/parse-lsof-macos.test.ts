@@ -151,3 +151,121 @@ test('CRLF text parses the same as LF', () => {
   const text = fixture('lsof-i-P-grep-LISTEN.controlcenter-airplay.pareto-mac-69.txt');
   assert.deepEqual(parseLsofListeners(text.replace(/\n/g, '\r\n')), parseLsofListeners(text));
 });
+
+// One row at a time (headerless, as `| grep LISTEN` leaves them, lsof's default columns), then
+// under headers: every rule the parser applies, and every service name it knows.
+const lsofRow = (name: string, { command = 'python3', pid = '4242', user = '501', type = 'IPv4' } = {}) =>
+  `${command}  ${pid} ${user}    3u  ${type} 0x1e516b700e73fc9f      0t0  TCP ${name}`;
+const lsofCases: [
+  string,
+  string,
+  [string, number, 4 | 6, boolean | null, number | null, number | null, string | null][],
+][] = [
+  ['an IPv4 wildcard', lsofRow('*:7777 (LISTEN)'), [['0.0.0.0', 7777, 4, false, 4242, 501, 'python3']]],
+  [
+    'an IPv6 wildcard (TYPE tells)',
+    lsofRow('*:7777 (LISTEN)', { type: 'IPv6' }),
+    [['::', 7777, 6, null, 4242, 501, 'python3']],
+  ],
+  [
+    'localhost, IPv4',
+    lsofRow('localhost:7777 (LISTEN)'),
+    [['127.0.0.1', 7777, 4, false, 4242, 501, 'python3']],
+  ],
+  [
+    'localhost, IPv6',
+    lsofRow('localhost:7777 (LISTEN)', { type: 'IPv6' }),
+    [['::1', 7777, 6, false, 4242, 501, 'python3']],
+  ],
+  [
+    'a bracketed IPv6 address',
+    lsofRow('[::1]:7777 (LISTEN)', { type: 'IPv6' }),
+    [['::1', 7777, 6, false, 4242, 501, 'python3']],
+  ],
+  [
+    'an IPv4 address on an IPv6 socket',
+    lsofRow('127.0.0.1:7777 (LISTEN)', { type: 'IPv6' }),
+    [['127.0.0.1', 7777, 4, false, 4242, 501, 'python3']],
+  ],
+  [
+    'a user name, not a uid',
+    lsofRow('*:7777 (LISTEN)', { user: 'alice' }),
+    [['0.0.0.0', 7777, 4, false, 4242, null, 'python3']],
+  ],
+  [
+    'a uid with a suffix',
+    lsofRow('*:7777 (LISTEN)', { user: '501x' }),
+    [['0.0.0.0', 7777, 4, false, 4242, null, 'python3']],
+  ],
+  [
+    'a uid with a prefix',
+    lsofRow('*:7777 (LISTEN)', { user: 'x501' }),
+    [['0.0.0.0', 7777, 4, false, 4242, null, 'python3']],
+  ],
+  ['a PID with a prefix', lsofRow('*:7777 (LISTEN)', { pid: 'x4242' }), []],
+  ['a PID with a suffix', lsofRow('*:7777 (LISTEN)', { pid: '4242x' }), []],
+  ['a connection', lsofRow('127.0.0.1:7777->127.0.0.1:5000 (ESTABLISHED)'), []],
+  ['a connection marked LISTEN', lsofRow('127.0.0.1:7777->127.0.0.1:5000 (LISTEN)'), []],
+  ['junk after (LISTEN)', lsofRow('*:7777 (LISTEN)x'), []],
+  ['a six-digit port', lsofRow('*:777777 (LISTEN)'), []],
+  ['an unknown service name', lsofRow('*:talarian-tcp (LISTEN)'), []],
+  ['a service with digits after a name', lsofRow('*:http8 (LISTEN)'), []],
+  ['http', lsofRow('*:http (LISTEN)'), [['0.0.0.0', 80, 4, false, 4242, 501, 'python3']]],
+  ['https', lsofRow('*:https (LISTEN)'), [['0.0.0.0', 443, 4, false, 4242, 501, 'python3']]],
+  [
+    'commplex-main (AirPlay)',
+    lsofRow('*:commplex-main (LISTEN)'),
+    [['0.0.0.0', 5000, 4, false, 4242, 501, 'python3']],
+  ],
+  [
+    'afs3-fileserver (AirPlay)',
+    lsofRow('*:afs3-fileserver (LISTEN)'),
+    [['0.0.0.0', 7000, 4, false, 4242, 501, 'python3']],
+  ],
+  ['irdmi', lsofRow('*:irdmi (LISTEN)'), [['0.0.0.0', 8000, 4, false, 4242, 501, 'python3']]],
+  ['http-alt', lsofRow('*:http-alt (LISTEN)'), [['0.0.0.0', 8080, 4, false, 4242, 501, 'python3']]],
+  ['no TYPE column', 'python3  4242 501    3u  sock 0x1e516b700e73fc9f      0t0  TCP *:7777 (LISTEN)', []],
+  ['no TCP node', lsofRow('*:7777 (LISTEN)').replace(' TCP ', ' UDP '), []],
+];
+for (const [name, text, expected] of lsofCases) {
+  test(`one lsof row, ${name}`, () => {
+    assert.deepEqual(
+      parseLsofListeners(text).map((l) => [
+        l.address,
+        l.port,
+        l.family,
+        l.dualStack,
+        l.pid,
+        l.uid,
+        l.processName,
+      ]),
+      expected,
+    );
+  });
+}
+
+test('the same socket twice for one PID is one listener; for two PIDs (a fork), two', () => {
+  const row = lsofRow('*:7777 (LISTEN)');
+  assert.equal(parseLsofListeners(`${row}\n${row}`).length, 1);
+  assert.equal(parseLsofListeners(`${row}\n${lsofRow('*:7777 (LISTEN)', { pid: '4243' })}`).length, 2);
+});
+
+test('a header moves the columns (lsof -K adds TID and TASKCMD, blank on the main thread); without TYPE the default order stays', () => {
+  const threads = [
+    'COMMAND   PID   TID TASKCMD   USER   FD   TYPE DEVICE SIZE/OFF NODE NAME',
+    'python3  4242               501    3u  IPv4 0x1e516b700e73fc9f      0t0  TCP *:7777 (LISTEN)',
+    'python3  4242  4250 worker  501    4u  IPv4 0x1e516b700e73fcaa      0t0  TCP *:7778 (LISTEN)',
+  ].join('\n');
+  assert.deepEqual(
+    parseLsofListeners(threads).map((l) => [l.port, l.pid, l.uid, l.processName]),
+    [
+      [7777, 4242, 501, 'python3'],
+      [7778, 4242, 501, 'python3'],
+    ],
+  );
+  const noType = ['COMMAND PID USER FD', lsofRow('*:7777 (LISTEN)')].join('\n');
+  assert.deepEqual(
+    parseLsofListeners(noType).map((l) => [l.pid, l.uid]),
+    [[4242, 501]],
+  );
+});

@@ -132,3 +132,18 @@ describe('parseExcludedPortRanges', () => {
     assert.deepEqual(rowsOf(parseExcludedPortRanges(text, 4)), [[7777, 7777, false]]);
   });
 });
+
+describe('parseExcludedPortRanges: one row at a time', () => {
+  const cases: [string, string, Row[]][] = [
+    ['the whole port space', '         1       65535', [[1, 65535, false]]],
+    ['an administered row', '     55679       55679     *', [[55679, 55679, true]]],
+    ['port 0', '         0          10', []],
+    ['past 65535', '     65000       65536', []],
+    ['start after end', '      5000        4000', []],
+    ['words before the numbers (a header, a localized label)', 'Port 80 80', []],
+    ['three numbers', '      5000        5010        7', []],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(name, () => assert.deepEqual(rowsOf(parseExcludedPortRanges(text, 4)), expected));
+  }
+});

@@ -203,3 +203,100 @@ test('macOS 26 rows under an older header are not read by the old pid column (no
   const sequoiaHeader = fixture('netstat-anv-p-tcp.head2.sequoia-15.pid-port-12.txt');
   for (const listener of parseMacNetstat(`${sequoiaHeader}${rows}`, 7777)) assert.equal(listener.pid, null);
 });
+
+// One headerless row at a time (as grep leaves them), Sonoma's 18 columns or macOS 26's
+// `name:pid`: which rows are listeners, with which PID and name.
+const sonoma = (proto: string, local: string, pid: string, state = 'LISTEN') =>
+  `${proto}       0      0  ${local}                 *.*                    ${state}       131072  131600   ${pid}      0 00102 00000000 00000000023c645f 20000081 04000900      2      0 000004`;
+const tahoe = (local: string, process: string, proto = 'tcp4') =>
+  `${proto}       0      0  ${local}         *.*                    LISTEN                 0            0  131072  131072 ${process}   00100 00000006 0000000000003cff 00000000 00000800      1      0 000000`;
+const rowCases: [string, string, [string, number, number | null, string | null][]][] = [
+  ['Sonoma: a listener', sonoma('tcp4', '*.7777', '2903'), [['0.0.0.0', 7777, 2903, null]]],
+  ['Sonoma: tcp46', sonoma('tcp46', '*.7777', '2903'), [['::', 7777, 2903, null]]],
+  ['Sonoma: not tcp (udp4)', sonoma('udp4', '*.7777', '2903'), []],
+  ['Sonoma: a proto with a prefix', sonoma('xtcp4', '*.7777', '2903'), []],
+  ['Sonoma: a proto with a suffix', sonoma('tcp4x', '*.7777', '2903'), []],
+  ['Sonoma: not listening', sonoma('tcp4', '*.7777', '2903', 'CLOSED'), []],
+  ['Sonoma: no port', sonoma('tcp4', '127.0.0.1', '2903'), []],
+  ['Sonoma: junk after the port', sonoma('tcp4', '127.0.0.1.7777x', '2903'), []],
+  ['Sonoma: not an address', sonoma('tcp4', 'host.example.7777', '2903'), []],
+  [
+    'Sonoma: a PID with a prefix is no PID',
+    sonoma('tcp4', '*.7777', 'x2903'),
+    [['0.0.0.0', 7777, null, null]],
+  ],
+  [
+    'Sonoma: a PID with a suffix is no PID',
+    sonoma('tcp4', '*.7777', '2903x'),
+    [['0.0.0.0', 7777, null, null]],
+  ],
+  ['Sonoma: PID 0 is no PID', sonoma('tcp4', '*.7777', '0'), [['0.0.0.0', 7777, null, null]]],
+  ['macOS 26: a listener', tahoe('127.0.0.1.7777', 'mysqld:1441'), [['127.0.0.1', 7777, 1441, 'mysqld']]],
+  ['macOS 26: no name', tahoe('127.0.0.1.7777', ':1441'), [['127.0.0.1', 7777, 1441, null]]],
+  [
+    'macOS 26: a PID with a suffix',
+    tahoe('127.0.0.1.7777', 'mysqld:1441x'),
+    [['127.0.0.1', 7777, null, null]],
+  ],
+  [
+    'macOS 26: digits before the last colon only',
+    tahoe('127.0.0.1.7777', 'my:1441:x'),
+    [['127.0.0.1', 7777, null, null]],
+  ],
+  [
+    'macOS 26: a name with digits and a colon',
+    tahoe('127.0.0.1.7777', 'a1:b2:77'),
+    [['127.0.0.1', 7777, 77, 'a1:b2']],
+  ],
+  ['macOS 26: a one-letter name', tahoe('127.0.0.1.7777', 'a:12'), [['127.0.0.1', 7777, 12, 'a']]],
+  [
+    'macOS 26: a PID with a prefix',
+    tahoe('127.0.0.1.7777', 'mysqld:x1441'),
+    [['127.0.0.1', 7777, null, null]],
+  ],
+  ['Sonoma: a local address with no port at all', sonoma('tcp4', '*', '2903'), []],
+  ['Sonoma: indented (pasted)', `   ${sonoma('tcp4', '*.7777', '2903')}`, [['0.0.0.0', 7777, 2903, null]]],
+];
+for (const [name, text, expected] of rowCases) {
+  test(`one row, ${name}`, () => {
+    assert.deepEqual(
+      parseMacNetstat(text).map((listener) => [
+        listener.address,
+        listener.port,
+        listener.pid,
+        listener.processName,
+      ]),
+      expected,
+    );
+  });
+}
+
+test('a header with no pid column: rows get no PID, whatever their last number', () => {
+  const header = 'Proto Recv-Q Send-Q  Local Address          Foreign Address        (state)\n';
+  const text = `${header}tcp4       0      0  *.7777                 *.*                    LISTEN\n`;
+  assert.deepEqual(
+    parseMacNetstat(text).map((listener) => listener.pid),
+    [null],
+  );
+  // The same row under the Sonoma header gets its PID from column 8.
+  const sonomaText = `${fixture('netstat-anv-p-tcp.head2.sonoma-14.pid-port-12.txt')}${sonoma('tcp4', '*.7777', '2903')}\n`;
+  assert.deepEqual(
+    parseMacNetstat(sonomaText).map((listener) => listener.pid),
+    [2903],
+  );
+});
+
+test('under the macOS 26 header a process:pid column whose pid is not all digits gives no PID', () => {
+  const header = fixture('netstat-anv-p-tcp.tahoe-26.0.narrow-header.name-with-space.pid-port-14.txt')
+    .split('\n')
+    .slice(0, 2)
+    .join('\n');
+  for (const process of ['mysqld:1441x', 'mysqld:x1441', 'mysqld']) {
+    const text = `${header}\n${tahoe('127.0.0.1.7777', process)}\n`;
+    assert.deepEqual(
+      parseMacNetstat(text).map((l) => [l.port, l.pid, l.processName]),
+      [[7777, null, null]],
+      process,
+    );
+  }
+});

@@ -239,3 +239,41 @@ describe('parseWindowsNetstat', () => {
     }
   });
 });
+
+// One row at a time, each a shape netstat could print or a damaged copy of one: which rows are
+// listeners (the fields read) and which are passed over, for every rule the parser applies.
+describe('parseWindowsNetstat: one row, every rule', () => {
+  const row = (local: string, pid = '1234', proto = 'TCP', state = 'LISTENING', foreign = '0.0.0.0:0') =>
+    `  ${proto}    ${local}           ${foreign}              ${state}       ${pid}`;
+  const cases: [string, string, Row[]][] = [
+    ['a plain IPv4 listener', row('0.0.0.0:7777'), [['0.0.0.0', 7777, 4, 1234]]],
+    ['lower-case proto', row('0.0.0.0:7777', '1234', 'tcp'), [['0.0.0.0', 7777, 4, 1234]]],
+    [
+      'an IPv6 listener in brackets',
+      row('[::1]:7777', '1234', 'TCP', 'LISTENING', '[::]:0'),
+      [['::1', 7777, 6, 1234]],
+    ],
+    ['the lowest port', row('0.0.0.0:1'), [['0.0.0.0', 1, 4, 1234]]],
+    ['the highest port', row('0.0.0.0:65535'), [['0.0.0.0', 65535, 4, 1234]]],
+    ['port 0', row('0.0.0.0:0'), []],
+    ['a port past 65535', row('0.0.0.0:65536'), []],
+    ['a six-digit port', row('0.0.0.0:777777'), []],
+    ['no port at all', row('0.0.0.0'), []],
+    ['junk after the port', row('0.0.0.0:7777x'), []],
+    ['junk before a bracketed address', row('a[::1]:7777'), []],
+    ['not an address', row('999.1.1.1:7777'), []],
+    ['a UDP row with five columns', row('0.0.0.0:7777', '1234', 'UDP'), []],
+    ['four columns (no state)', '  TCP    0.0.0.0:7777           0.0.0.0:0              1234', []],
+    ['a PID with a prefix', row('0.0.0.0:7777', 'pid1234'), []],
+    ['a PID with a suffix', row('0.0.0.0:7777', '1234x'), []],
+    ['PID 0 (TIME_WAIT)', row('0.0.0.0:7777', '0'), []],
+    [
+      'a connection (a foreign address)',
+      row('0.0.0.0:7777', '1234', 'TCP', 'ESTABLISHED', '10.0.0.5:51000'),
+      [],
+    ],
+  ];
+  for (const [name, text, expected] of cases) {
+    it(name, () => assert.deepEqual(rowsOf(parseWindowsNetstat(text)), expected));
+  }
+});

@@ -105,3 +105,99 @@ test('big-endian hosts print the address in network order (synthetic row)', () =
   assert.equal(parseProcNetTcp(text, 4, 7777, 'BE')[0]?.address, '127.0.0.1');
   assert.equal(parseProcNetTcp(text, 4, 7777, 'LE')[0]?.address, '1.0.0.127');
 });
+
+// One row at a time, built the way the kernel prints it (each 32-bit word of the address as a
+// native little-endian integer in hex): the address text (RFC 5952), and every rule for a row.
+const hexWordsLE = (bytes: number[]): string =>
+  Array.from({ length: bytes.length / 4 }, (_, word) =>
+    bytes
+      .slice(word * 4, word * 4 + 4)
+      .reverse()
+      .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+      .join(''),
+  ).join('');
+const v6Bytes = (groups: number[]): number[] => groups.flatMap((g) => [g >> 8, g & 0xff]);
+const procRow = (local: string, state = '0A', uid = '1000', inode = '4242', slot = '0:') =>
+  `  ${slot} ${local} 00000000000000000000000000000000:0000 ${state} 00000000:00000000 00:00000000 00000000  ${uid}        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
+
+const v6Cases: [string, number[], string][] = [
+  ['no zero group', [0x2001, 0xdb8, 1, 2, 3, 4, 5, 6], '2001:db8:1:2:3:4:5:6'],
+  ['one zero group is not shortened', [0x2001, 0xdb8, 0, 1, 1, 1, 1, 1], '2001:db8:0:1:1:1:1:1'],
+  ['the longer of two zero runs', [0x2001, 0, 0, 1, 0, 0, 0, 1], '2001:0:0:1::1'],
+  ['of two equal runs, the first', [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1], '2001:db8::1:0:0:1'],
+  ['a run at the end', [0xfe80, 0, 0, 0, 0, 0, 0, 0], 'fe80::'],
+  ['a run at the start', [0, 0, 0, 0, 0, 0, 0, 1], '::1'],
+  ['all zero', [0, 0, 0, 0, 0, 0, 0, 0], '::'],
+  [
+    'leading zeros dropped, lower case',
+    [0x2001, 0x0db8, 0xabcd, 0x00ef, 1, 2, 3, 4],
+    '2001:db8:abcd:ef:1:2:3:4',
+  ],
+];
+for (const [name, groups, text] of v6Cases) {
+  test(`tcp6 address, ${name}: ${text}`, () => {
+    const row = procRow(`${hexWordsLE(v6Bytes(groups))}:1E61`);
+    assert.deepEqual(
+      parseProcNetTcp(row, 6).map((l) => [l.address, l.family, l.dualStack]),
+      [[text, 6, text === '::' ? null : false]],
+    );
+  });
+}
+
+test('tcp6 v4-mapped (::ffff:127.0.0.1) is an IPv4 listener; ::ffff:0:0 patterns need all five zero groups', () => {
+  const mapped = [0, 0, 0, 0, 0, 0xffff, 0x7f00, 0x0001];
+  assert.deepEqual(
+    parseProcNetTcp(procRow(`${hexWordsLE(v6Bytes(mapped))}:1E61`), 6).map((l) => [
+      l.address,
+      l.family,
+      l.dualStack,
+    ]),
+    [['127.0.0.1', 4, false]],
+  );
+  const notMapped = [0, 0, 0, 0, 1, 0xffff, 0x7f00, 0x0001];
+  assert.deepEqual(
+    parseProcNetTcp(procRow(`${hexWordsLE(v6Bytes(notMapped))}:1E61`), 6).map((l) => [l.address, l.family]),
+    [['::1:ffff:7f00:1', 6]],
+  );
+});
+
+const v4 = hexWordsLE([127, 0, 0, 1]);
+const rowRules: [string, string, [string, number, number | null, number | null][]][] = [
+  ['a listener', procRow(`${v4}:1E61`), [['127.0.0.1', 7777, 1000, 4242]]],
+  ['not listening (state 01)', procRow(`${v4}:1E61`, '01'), []],
+  ['inode 0 is no inode', procRow(`${v4}:1E61`, '0A', '1000', '0'), [['127.0.0.1', 7777, 1000, null]]],
+  ['a uid that is not a number', procRow(`${v4}:1E61`, '0A', 'x1000'), [['127.0.0.1', 7777, null, 4242]]],
+  ['a uid with a suffix', procRow(`${v4}:1E61`, '0A', '1000x'), [['127.0.0.1', 7777, null, 4242]]],
+  ['an inode with a prefix', procRow(`${v4}:1E61`, '0A', '1000', 'x4242'), [['127.0.0.1', 7777, 1000, null]]],
+  ['an inode with a suffix', procRow(`${v4}:1E61`, '0A', '1000', '4242x'), [['127.0.0.1', 7777, 1000, null]]],
+  ['a short address', procRow(`7F0001:1E61`), []],
+  ['a port of three digits', procRow(`${v4}:E61`), []],
+  ['junk before the address', procRow(`x${v4}:1E61`), []],
+  ['junk after the port', procRow(`${v4}:1E61x`), []],
+  ['a slot without its colon', procRow(`${v4}:1E61`, '0A', '1000', '4242', '0'), []],
+  ['a slot with a letter', procRow(`${v4}:1E61`, '0A', '1000', '4242', 'a0:'), []],
+  [
+    'a slot of two digits',
+    procRow(`${v4}:1E61`, '0A', '1000', '4242', '12:'),
+    [['127.0.0.1', 7777, 1000, 4242]],
+  ],
+];
+for (const [name, text, expected] of rowRules) {
+  test(`tcp row, ${name}`, () => {
+    assert.deepEqual(
+      parseProcNetTcp(text, 4).map((l) => [l.address, l.port, l.uid, l.inode]),
+      expected,
+    );
+  });
+}
+
+test('a port filter: one port, a range (both ends in), or none', () => {
+  const table = [7776, 7777, 7778, 7779]
+    .map((port) => procRow(`${v4}:${port.toString(16).toUpperCase()}`))
+    .join('\n');
+  const ports = (filter?: number | { from: number; to: number }) =>
+    parseProcNetTcp(table, 4, filter).map((l) => l.port);
+  assert.deepEqual(ports(7777), [7777]);
+  assert.deepEqual(ports({ from: 7777, to: 7778 }), [7777, 7778]);
+  assert.deepEqual(ports(), [7776, 7777, 7778, 7779]);
+});

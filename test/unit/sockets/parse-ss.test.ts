@@ -225,3 +225,159 @@ test('CRLF text parses the same as LF', () => {
   const text = local('ss-tunlp.mixed.txt');
   assert.deepEqual(parseSsListeners(text.replace(/\n/g, '\r\n')), parseSsListeners(text));
 });
+
+// One row at a time, in the shapes ss prints (`ss -Hltnp`, with and without a Netid column, with
+// -e), and damaged copies of them: every rule, with the whole answer.
+type SsRow = [
+  string,
+  number,
+  4 | 6,
+  boolean | null,
+  number | null,
+  string | null,
+  number | null,
+  number | null,
+];
+const ssRow = (
+  local: string,
+  process = 'users:(("python3",pid=4242,fd=3))',
+  state = 'LISTEN',
+  peer = '0.0.0.0:*',
+) => `${state} 0      128          ${local}      ${peer}    ${process}`;
+const ssOf = (text: string, port?: number): SsRow[] =>
+  parseSsListeners(text, port).map((l) => [
+    l.address,
+    l.port,
+    l.family,
+    l.dualStack,
+    l.pid,
+    l.processName,
+    l.uid,
+    l.inode,
+  ]);
+const ssCases: [string, string, SsRow[]][] = [
+  ['an IPv4 listener', ssRow('127.0.0.1:7777'), [['127.0.0.1', 7777, 4, false, 4242, 'python3', null, null]]],
+  [
+    'with a Netid column',
+    `tcp   ${ssRow('127.0.0.1:7777')}`,
+    [['127.0.0.1', 7777, 4, false, 4242, 'python3', null, null]],
+  ],
+  ['a udp row with a Netid', `udp   ${ssRow('127.0.0.1:7777')}`, []],
+  ['a unix row', `u_str ${ssRow('/run/x.sock 1234')}`, []],
+  [
+    'not listening',
+    ssRow('127.0.0.1:7777', 'users:(("python3",pid=4242,fd=3))', 'ESTAB', '127.0.0.1:50000'),
+    [],
+  ],
+  ['a header line', 'State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess', []],
+  ['a Netid header line', 'Netid State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess', []],
+  ['no peer column', 'LISTEN 0      128          127.0.0.1:7777', []],
+  ['a service name, not a port', ssRow('127.0.0.1:http'), []],
+  ['a six-digit port', ssRow('127.0.0.1:777777'), []],
+  ['junk after the port', ssRow('127.0.0.1:7777x'), []],
+  ['not an address', ssRow('host.example:7777'), []],
+  [
+    'the v6 wildcard in brackets (v6-only)',
+    ssRow('[::]:7777'),
+    [['::', 7777, 6, false, 4242, 'python3', null, null]],
+  ],
+  ['the dual-stack wildcard `*`', ssRow('*:7777'), [['::', 7777, 6, true, 4242, 'python3', null, null]]],
+  [
+    'a device suffix',
+    ssRow('127.0.0.53%lo:7777'),
+    [['127.0.0.53', 7777, 4, false, 4242, 'python3', null, null]],
+  ],
+  [
+    'a bracketed address with a device',
+    ssRow('[fe80::1]%eth0:7777'),
+    [['fe80::1', 7777, 6, false, 4242, 'python3', null, null]],
+  ],
+  [
+    'no Process column (not root)',
+    ssRow('127.0.0.1:7777', ''),
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
+  ],
+  [
+    '-e without users: ino and uid',
+    ssRow('127.0.0.1:7777', 'uid:1000 ino:404999 sk:1 <->'),
+    [['127.0.0.1', 7777, 4, false, null, null, 1000, 404999]],
+  ],
+  [
+    '-e, root-owned: ino without uid is uid 0',
+    ssRow('127.0.0.1:7777', 'ino:404999 sk:1 <->'),
+    [['127.0.0.1', 7777, 4, false, null, null, 0, 404999]],
+  ],
+  [
+    'users then -e',
+    ssRow('127.0.0.1:7777', 'users:(("python3",pid=4242,fd=3)) uid:1000 ino:404999 sk:1'),
+    [['127.0.0.1', 7777, 4, false, 4242, 'python3', 1000, 404999]],
+  ],
+  [
+    'a word ending in ino: is not the inode',
+    ssRow('127.0.0.1:7777', 'casino:12 uid:1000'),
+    [['127.0.0.1', 7777, 4, false, null, null, 1000, null]],
+  ],
+  [
+    'a word ending in uid: is not the uid',
+    ssRow('127.0.0.1:7777', 'fluid:12 ino:5'),
+    [['127.0.0.1', 7777, 4, false, null, null, 0, 5]],
+  ],
+  [
+    'two holders, one repeated',
+    ssRow(
+      '127.0.0.1:7777',
+      'users:(("gunicorn",pid=11,fd=5),("gunicorn",pid=12,fd=5),("gunicorn",pid=11,fd=6))',
+    ),
+    [
+      ['127.0.0.1', 7777, 4, false, 11, 'gunicorn', null, null],
+      ['127.0.0.1', 7777, 4, false, 12, 'gunicorn', null, null],
+    ],
+  ],
+  [
+    'a name with spaces, commas and parentheses',
+    ssRow('127.0.0.1:7777', 'users:(("next-server (v1, b)",pid=77,fd=21))'),
+    [['127.0.0.1', 7777, 4, false, 77, 'next-server (v1, b)', null, null]],
+  ],
+  [
+    'escapes in a name',
+    ssRow('127.0.0.1:7777', 'users:(("a\\x41\\101\\"\\\\b",pid=5,fd=1))'),
+    [['127.0.0.1', 7777, 4, false, 5, 'aAA"\\b', null, null]],
+  ],
+  [
+    'an escape that is not one',
+    ssRow('127.0.0.1:7777', 'users:(("a\\q\\19b",pid=5,fd=1))'),
+    [['127.0.0.1', 7777, 4, false, 5, 'a\\q\\19b', null, null]],
+  ],
+  [
+    'a users list without its anchor',
+    ssRow('127.0.0.1:7777', 'users:(("python3",fd=3))'),
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
+  ],
+  [
+    'a users list cut short',
+    ssRow('127.0.0.1:7777', 'users:(("python3",pid=4242,fd=3'),
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
+  ],
+];
+for (const [name, text, expected] of ssCases) {
+  test(`one ss row, ${name}`, () => assert.deepEqual(ssOf(text), expected));
+}
+
+test('legacy ss (before iproute2 4.13): `*` is the IPv4 wildcard when any row shows `:::`-style IPv6', () => {
+  const text = [ssRow('*:7777'), ssRow(':::7778')].join('\n');
+  assert.deepEqual(ssOf(text), [
+    ['0.0.0.0', 7777, 4, false, 4242, 'python3', null, null],
+    ['::', 7778, 6, null, 4242, 'python3', null, null],
+  ]);
+  // A unix row with colons in its name does not make the table legacy.
+  const modern = [`tcp   ${ssRow('*:7777')}`, `u_str ${ssRow('@a:b:c 1', '')}`].join('\n');
+  assert.deepEqual(ssOf(modern), [['::', 7777, 6, true, 4242, 'python3', null, null]]);
+});
+
+test('the port filter compares the number exactly', () => {
+  const text = [ssRow('127.0.0.1:7777'), ssRow('127.0.0.1:77')].join('\n');
+  assert.deepEqual(
+    ssOf(text, 77).map((row) => row[1]),
+    [77],
+  );
+});

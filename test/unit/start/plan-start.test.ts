@@ -74,6 +74,29 @@ describe('decideStart', () => {
     assert.equal(decision.action === 'reuse' ? decision.healthUrl : null, 'http://[::1]:7777/api/health');
   });
 
+  // Every order of two running dashboards: the better health wins (healthy, then warning, then
+  // critical, then any other word), whichever the socket table listed first.
+  const ranked = ['healthy', 'warning', 'critical', 'ok'];
+  for (const [better, worse] of ranked.flatMap((a, i) => ranked.slice(i + 1).map((b) => [a, b] as const))) {
+    for (const order of ['better first', 'worse first']) {
+      it(`reuse: ${better} beats ${worse} (${order})`, () => {
+        const owners = [dashboardOwner(1001, better), dashboardOwner(1002, worse)];
+        const decision = decideStart(busy(order === 'better first' ? owners : owners.reverse()), 'reuse');
+        assert.equal(decision.action === 'reuse' ? decision.dashboard.pid : null, 1001);
+      });
+    }
+  }
+
+  it('reuse: a dashboard that is not reusable never wins over one that is, listed first or not', () => {
+    for (const owners of [
+      [dashboardOwner(1001, answered('error')), dashboardOwner(1002, 'critical')],
+      [dashboardOwner(1002, 'critical'), dashboardOwner(1001, answered('error'))],
+    ]) {
+      const decision = decideStart(busy([foreign, ...owners]), 'reuse');
+      assert.equal(decision.action === 'reuse' ? decision.dashboard.pid : null, 1002);
+    }
+  });
+
   // The real dashboard's statuses (web/server.py get_health): all but `error` are a running dashboard.
   for (const status of ['healthy', 'warning', 'critical', 'ok']) {
     it(`reuse: a dashboard answering "${status}" is reused, with that answer`, () => {
@@ -92,6 +115,11 @@ describe('decideStart', () => {
       'not the dashboard',
       notDashboard(404),
       "http://127.0.0.1:7777/api/health did not answer with the dashboard's JSON (HTTP 404)",
+    ],
+    [
+      'not the dashboard, without an HTTP status',
+      { ...notDashboard(), httpStatus: null },
+      "http://127.0.0.1:7777/api/health did not answer with the dashboard's JSON",
     ],
   ];
   for (const [name, health, why] of notReused) {
@@ -127,6 +155,19 @@ describe('decideStart', () => {
   it('reuse: an owner of kind dashboard without its health facts is not taken for one', () => {
     const bare: Owner = { ...dashboardOwner(2345, 'healthy'), dashboard: null };
     assert.match((decideStart(busy([bare]), 'reuse') as { reason: string }).reason, /not a Tapo dashboard/);
+  });
+
+  it('reuse: a dashboard-kind owner without facts does not hide the real dashboard behind it', () => {
+    const factless: Owner = { ...dashboardOwner(1001, 'healthy'), dashboard: null };
+    const decision = decideStart(
+      busy([factless, dashboardOwner(1002, answered('error'))], { summary: 'Port 7777 is in use.' }),
+      'reuse',
+    );
+    assert.deepEqual(decision, {
+      action: 'fail',
+      reason:
+        'Port 7777 is in use. It is a Tapo dashboard, but its health says "error" (its own health check failed), so it is not reused.',
+    });
   });
 
   it('reuse: a process owner carrying dashboard facts is not reused (only kind dashboard is)', () => {

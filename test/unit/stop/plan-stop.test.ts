@@ -34,6 +34,153 @@ function plan(owners: Owner[], options: Partial<StopPlanOptions> = {}, platform 
   });
 }
 
+const refusalWords: Record<
+  string,
+  { owner?: string; pid?: number | null; reason?: string; command?: string | null }
+> = {
+  'PID 1 (init)': {
+    owner: 'process 1',
+    pid: 1,
+    reason: 'PID 1 is init (systemd), the root of every process; it is never stopped.',
+    command: null,
+  },
+  'PID 0': {
+    owner: 'process 0',
+    pid: 0,
+    reason: 'PID 0 is a pseudo-process of the kernel; it is never stopped.',
+    command: null,
+  },
+  'PID 4 as a process': {
+    owner: 'process 4',
+    pid: 4,
+    reason: 'PID 4 is a pseudo-process of the kernel; it is never stopped.',
+    command: null,
+  },
+  'this process': {
+    owner: 'process 9000',
+    pid: 9000,
+    reason: 'PID 9000 is tapo-port itself.',
+    command: null,
+  },
+  'a parent of this process': {
+    owner: 'process 8998',
+    pid: 8998,
+    reason: 'PID 8998 started tapo-port (a parent of this process); stopping it would stop us too.',
+    command: null,
+  },
+  'facts unreadable': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason:
+      'PID 4242 could not be read; it may have exited and its number been reused. Run the command again.',
+    command: null,
+  },
+  'no start time': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason:
+      'PID 4242 could not be read fully (no start time); it may have exited and its number been reused. Run the command again.',
+    command: null,
+  },
+  'critical process': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason: 'dbus-daemon (PID 4242) is part of the operating system; use another port.',
+    command: null,
+  },
+  'lsass on Windows': {
+    owner: 'process 640',
+    pid: 640,
+    reason: 'lsass.exe (PID 640) is part of the operating system; use another port.',
+    command: null,
+  },
+  'another user': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason: 'python3 (PID 4242) belongs to user bob; only that user or root may stop it.',
+    command: 'sudo tapo-port stop --port 7777 --host 0.0.0.0 --pid 4242',
+  },
+  'http.sys': {
+    owner: 'http.sys',
+    pid: 4,
+    reason:
+      'PID 4 is the Windows kernel (http.sys) serving URLs registered by other programs; stop the service that registered the URL, never PID 4.',
+    command: 'netsh http show servicestate view=requestq',
+  },
+  'hidden owner': {
+    owner: 'hidden',
+    pid: null,
+    reason: 'the socket belongs to user id 0; see it with the command shown (elevated) and stop it there.',
+    command: "sudo ss -ltnp 'sport = :7777'",
+  },
+  'WSL relay': {
+    owner: 'wsl',
+    pid: 6000,
+    reason:
+      'The port is relayed from a Linux program inside WSL; stop that program inside WSL (never the relay wslrelay.exe). Find it with the command shown.',
+    command: "wsl -e ss -ltnp 'sport = :7777'",
+  },
+  'stale forwarder': {
+    owner: 'forwarder',
+    pid: 3210,
+    reason:
+      'Docker (docker-proxy) holds the port but no container publishes it (a stale forwarder, or Docker did not answer); restart Docker rather than killing the forwarder.',
+    command: 'docker ps --filter publish=7777',
+  },
+  'core Windows service': {
+    owner: 'service 1200',
+    pid: 1200,
+    reason: 'RpcSs is a service Windows needs; use another port.',
+    command: null,
+  },
+  'svchost with several services': {
+    owner: 'service 1200',
+    pid: 1200,
+    reason:
+      'PID 1200 hosts several services (Spooler, Fax); only one holds the port, so none is stopped blindly. Stop the right one yourself.',
+    command: 'Stop-Service -Name Spooler; Stop-Service -Name Fax',
+  },
+  'systemd unit main process': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason:
+      'python3 (PID 4242) is run by systemd unit web.service, which would start it again; stop it there.',
+    command: 'sudo systemctl stop web.service',
+  },
+  'pm2 child': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason:
+      'python3 (PID 4242) is run by pm2 (PID 600); find its name with `pm2 list`, then `pm2 stop <name>`, which would start it again; stop it there.',
+    command: 'pm2 list',
+  },
+  'nodemon child (by name)': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason: 'python3 (PID 4242) is run by nodemon (PID 600), which would start it again; stop it there.',
+    command: 'kill 600',
+  },
+  'node running nodemon (by command line)': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason: 'python3 (PID 4242) is run by nodemon (PID 600), which would start it again; stop it there.',
+    command: 'kill 600',
+  },
+  'supervisord grandchild': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason:
+      'python3 (PID 4242) is run by supervisord (PID 600); find its name with `supervisorctl status`, then `supervisorctl stop <name>`, which would start it again; stop it there.',
+    command: 'supervisorctl status',
+  },
+  'forever child': {
+    owner: 'process 4242',
+    pid: 4242,
+    reason: 'python3 (PID 4242) is run by forever (PID 600), which would start it again; stop it there.',
+    command: 'forever stop 4242',
+  },
+};
+
 describe('planStop refusals', () => {
   const cases: {
     name: string;
@@ -139,6 +286,9 @@ describe('planStop refusals', () => {
         [c.code],
       );
       assert.ok(result.refusals[0]?.reason.length);
+      // Word for word: the reason and the command are what a person acts on.
+      const { owner, pid, reason, command } = result.refusals[0] ?? {};
+      assert.deepEqual({ owner, pid, reason, command }, refusalWords[c.name], c.name);
     });
   }
 
@@ -438,5 +588,98 @@ describe('planStop with confirmed targets (--confirmed)', () => {
 
   it('changes nothing without --confirmed', () => {
     assert.deepEqual(plan([python, worker]).targets.length, 2);
+  });
+});
+
+// --pid and --container: which owner each selects, and the exact error when none or several fit.
+describe('planStop: choosing the owner with --pid and --container', () => {
+  const web = containerOwner({ name: 'web7777' }, 3210);
+  const api = containerOwner(
+    { name: 'api7777', id: '92fcd1a9ffff0000000000000000000000000000000000000000000000000000' },
+    3211,
+  );
+  const python = processOwner(4242, { name: 'python3' });
+  const errorOf = (owners: Owner[], options: Partial<StopPlanOptions>): unknown => {
+    try {
+      plan(owners, options);
+    } catch (error) {
+      return { code: (error as { code?: string }).code, message: (error as Error).message };
+    }
+    return null;
+  };
+
+  it('--pid of the process: that process only', () => {
+    assert.deepEqual(
+      plan([python, web], { pid: 4242 }).targets.map((t) => t.pid),
+      [4242],
+    );
+  });
+  it("--pid of a container's forwarder: refused, pointing at --container", () => {
+    const result = plan([python, web], { pid: 3210 });
+    assert.deepEqual(result.targets, []);
+    assert.equal(result.refusals[0]?.code, 'forwarder');
+    assert.match(
+      result.refusals[0]?.reason ?? '',
+      /for container web7777; stop the container instead \(--container web7777\)/,
+    );
+  });
+  it('--pid that holds nothing: E_NOT_AN_OWNER listing who does', () => {
+    assert.deepEqual(errorOf([python, web], { pid: 5555 }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'PID 5555 does not hold port 7777 on 0.0.0.0 (held by PID 4242, container web7777)',
+    });
+    assert.deepEqual(errorOf([hiddenOwner()], { pid: 5555 }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'PID 5555 does not hold port 7777 on 0.0.0.0 (held by hidden)',
+    });
+    assert.deepEqual(errorOf([], { pid: 5555 }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'PID 5555 does not hold port 7777 on 0.0.0.0 (nobody holds it)',
+    });
+  });
+  it('--pid of a guarded PID that holds nothing: refused for what it is, not "not an owner"', () => {
+    const result = plan([python], { pid: 1 });
+    assert.deepEqual(
+      result.refusals.map((r) => [r.code, r.pid, r.owner]),
+      [['system-pid', 1, 'PID 1']],
+    );
+  });
+  const byName: [string, string, string[]][] = [
+    ['its name', 'web7777', ['web7777']],
+    ["its name with docker's leading slash", '/web7777', ['web7777']],
+    ['a unique id prefix of 4 or more', '92fcd1a9e1', ['web7777']],
+  ];
+  for (const [how, wanted, expected] of byName) {
+    it(`--container by ${how}`, () => {
+      assert.deepEqual(
+        plan([web, api, python], { container: wanted }).targets.map(
+          (t) => t.description.match(/container (\S+)/)?.[1],
+        ),
+        expected,
+      );
+    });
+  }
+  it('--container: an id prefix that fits two names neither', () => {
+    assert.deepEqual(errorOf([web, api], { container: '92fcd1a9' }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'container "92fcd1a9" fits 2 containers; give more of the id or the name',
+    });
+  });
+  it('--container: three characters or a non-hex text are never an id prefix', () => {
+    assert.deepEqual(errorOf([web], { container: '92f' }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'container "92f" does not publish port 7777 on 0.0.0.0 (held by container web7777)',
+    });
+    assert.deepEqual(errorOf([web], { container: 'x92fcd1a9' }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'container "x92fcd1a9" does not publish port 7777 on 0.0.0.0 (held by container web7777)',
+    });
+    assert.deepEqual(errorOf([web], { container: '92fcd1a9x' }), {
+      code: 'E_NOT_AN_OWNER',
+      message: 'container "92fcd1a9x" does not publish port 7777 on 0.0.0.0 (held by container web7777)',
+    });
+  });
+  it('--container with exactly four id characters selects', () => {
+    assert.equal(plan([web], { container: '92fc' }).targets.length, 1);
   });
 });

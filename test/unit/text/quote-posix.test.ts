@@ -136,3 +136,39 @@ describe('quotePosixArg round trip through a real shell', () => {
     assert.notEqual(runShell('/bin/sh', `FOO=bar 2>/dev/null; printf %s "\${FOO-unset}"`), 'unset');
   });
 });
+
+// Every reserved word of sh, bash, ksh and zsh that the quoting knows: first in a command it is
+// syntax, so a program of that name is quoted to be looked up as a command; as an argument it is
+// an ordinary word.
+describe('quotePosixCommandName: every reserved word is quoted', () => {
+  const reserved = [
+    'case',
+    'coproc',
+    'do',
+    'done',
+    'elif',
+    'else',
+    'esac',
+    'fi',
+    'for',
+    'function',
+    'if',
+    'in',
+    'select',
+    'then',
+    'time',
+    'until',
+    'while',
+  ];
+  for (const word of reserved) {
+    test(word, () => {
+      assert.equal(quotePosixCommandName(word), `'${word}'`);
+      assert.equal(quotePosixArg(word), word);
+    });
+  }
+  test('the NUL error says where the NUL is', () => {
+    assert.throws(() => quotePosixArg('ab\0c'), {
+      message: 'A shell argument cannot contain a NUL character (found at index 2).',
+    });
+  });
+});

@@ -154,3 +154,69 @@ describe('quotePowerShellCommandName', () => {
     });
   }
 });
+
+// Every PowerShell language keyword (about_Language_Keywords, plus the workflow and DSC ones 5.1
+// still parses): as the first word of a command it is syntax, so a program of that name must be
+// called through `&`. Any case: PowerShell's keywords are case-insensitive.
+describe('quotePowerShellCommandName: every keyword goes through the call operator', () => {
+  const keywords = [
+    'begin',
+    'break',
+    'catch',
+    'class',
+    'configuration',
+    'continue',
+    'data',
+    'define',
+    'do',
+    'dynamicparam',
+    'else',
+    'elseif',
+    'end',
+    'enum',
+    'exit',
+    'filter',
+    'finally',
+    'for',
+    'foreach',
+    'from',
+    'function',
+    'hidden',
+    'if',
+    'in',
+    'inlinescript',
+    'parallel',
+    'param',
+    'process',
+    'return',
+    'sequence',
+    'static',
+    'switch',
+    'throw',
+    'trap',
+    'try',
+    'until',
+    'using',
+    'var',
+    'while',
+    'workflow',
+  ];
+  for (const keyword of keywords) {
+    test(`${keyword} and ${keyword.toUpperCase()}`, () => {
+      assert.equal(quotePowerShellCommandName(keyword), `& '${keyword}'`);
+      assert.equal(quotePowerShellCommandName(keyword.toUpperCase()), `& '${keyword.toUpperCase()}'`);
+      // As an argument a keyword is only a word.
+      assert.equal(quotePowerShellArg(keyword), keyword);
+    });
+  }
+  test('a word that only starts like a keyword stays bare', () => {
+    assert.equal(quotePowerShellCommandName('docker'), 'docker');
+    assert.equal(quotePowerShellCommandName('iffy'), 'iffy');
+  });
+});
+
+describe('quotePowerShellArg: dotted numbers with parts of any length stay bare', () => {
+  for (const word of ['10.0.0.255', '1.22.333', '192.168.100.200']) {
+    test(word, () => assert.equal(quotePowerShellArg(word), word));
+  }
+});
