@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { encodePowerShellCommand } from '../stop/windows-ctrl-c.ts';
-import { windowsPowerShellPath } from '../system/windows-powershell.ts';
+import { encodePowerShellCommand, windowsPowerShellPath } from '../system/windows-powershell.ts';
 import { buildWindowsJobKeeperScript, type JobKeeperRequest } from './windows-job-keeper.ts';
 import type { JobKeeperProcess } from './windows-job-control.ts';
 

@@ -1,3 +1,5 @@
+import { assertWindowsPid } from '../system/windows-pid.ts';
+
 /**
  * The PowerShell script that holds the dashboard's whole process tree on Windows in a job object,
  * so `start` can end all of it, and nothing of it outlives `start`.
@@ -182,8 +184,8 @@ public static class JobKeeper {
 }`;
 
 export function buildWindowsJobKeeperScript(request: JobKeeperRequest): string {
-  assertPid(request.dashboardPid);
-  assertPid(request.launcherPid);
+  assertWindowsPid(request.dashboardPid);
+  assertWindowsPid(request.launcherPid);
   const { spawnedAfterMs, spawnedBeforeMs } = request;
   for (const ms of [spawnedAfterMs, spawnedBeforeMs]) {
     if (!Number.isSafeInteger(ms) || ms < CREATION_SLACK_MS)
@@ -238,11 +240,4 @@ export function describeJobKeeperExit(code: number | null): string {
 
 function toFileTime(ms: number): string {
   return ((BigInt(ms) + FILETIME_EPOCH_MS) * 10_000n).toString();
-}
-
-function assertPid(pid: number): void {
-  // 0xFFFFFFFF is ATTACH_PARENT_PROCESS and (uint)-1 elsewhere: never a process to hold.
-  if (!Number.isSafeInteger(pid) || pid < 1 || pid >= 0xffffffff) {
-    throw new RangeError(`not a process id: ${String(pid)}`);
-  }
 }

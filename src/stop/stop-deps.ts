@@ -5,12 +5,12 @@ import type { StopDeps } from './stop-types.ts';
 import type { ProcessIdentity } from '../system/process-identity.ts';
 import { readLinuxProcessFacts } from '../owners/read-linux-process.ts';
 import { readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
-import { windowsPowerShellPath } from '../system/windows-powershell.ts';
+import { encodePowerShellCommand, windowsPowerShellPath } from '../system/windows-powershell.ts';
 import { resolveDockerEndpointOfThisMachine } from '../docker/query-docker.ts';
 import { execFileText, type Exec } from '../system/exec.ts';
 import { realProcFs } from '../system/proc-fs.ts';
 import { createSystemDeps } from '../check/check-deps.ts';
-import { buildWindowsStopScript, encodePowerShellCommand, windowsStopExit } from './windows-ctrl-c.ts';
+import { buildWindowsStopScript, windowsStopExit } from './windows-ctrl-c.ts';
 
 export interface StopDepsOptions {
   platform?: NodeJS.Platform;

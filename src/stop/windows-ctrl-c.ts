@@ -1,3 +1,5 @@
+import { assertWindowsPid } from '../system/windows-pid.ts';
+
 /**
  * The one PowerShell script that ends a Windows process for `stop`, holding a handle to it from
  * the identity check to the action, so a PID that changed hands in between is never hit.
@@ -35,7 +37,7 @@ export function buildWindowsStopScript(request: {
   protectedPids: readonly number[];
 }): string {
   const { pid, startTime, mode } = request;
-  assertPid(pid);
+  assertWindowsPid(pid);
   const protectedPids = request.protectedPids.filter((p) => Number.isSafeInteger(p) && p > 0);
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(startTime)) {
     throw new RangeError(`not an ISO-8601 UTC time: ${startTime}`);
@@ -73,19 +75,4 @@ export function buildWindowsStopScript(request: {
     `if (-not [TapoPort.ConsoleControl]::GenerateConsoleCtrlEvent(0, 0)) { exit ${windowsStopExit.eventFailed} }`,
     `exit ${windowsStopExit.done}`,
   ].join('\n');
-}
-
-function assertPid(pid: number): void {
-  // 0xFFFFFFFF is ATTACH_PARENT_PROCESS: it would attach to our parent's console, not the target's.
-  if (!Number.isSafeInteger(pid) || pid < 1 || pid >= 0xffffffff) {
-    throw new RangeError(`not a process id: ${String(pid)}`);
-  }
-}
-
-/**
- * `powershell.exe -EncodedCommand` takes the script as base64 of UTF-16LE: the C# inside needs
- * double quotes, which a `-Command` argument cannot carry safely through a Windows command line.
- */
-export function encodePowerShellCommand(script: string): string {
-  return Buffer.from(script, 'utf16le').toString('base64');
 }

@@ -14,7 +14,7 @@ import {
   jobKeeperCSharp,
   windowsJobKeeperExit,
 } from '../../src/start/windows-job-keeper.ts';
-import { encodePowerShellCommand } from '../../src/stop/windows-ctrl-c.ts';
+import { encodePowerShellCommand } from '../../src/system/windows-powershell.ts';
 
 const windows = process.platform === 'win32';
 

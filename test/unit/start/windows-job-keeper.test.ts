@@ -9,7 +9,7 @@ import {
   parseJobKeeperLine,
   windowsJobKeeperExit,
 } from '../../../src/start/windows-job-keeper.ts';
-import { encodePowerShellCommand } from '../../../src/stop/windows-ctrl-c.ts';
+import { encodePowerShellCommand } from '../../../src/system/windows-powershell.ts';
 
 const spawnedAfterMs = Date.UTC(2026, 10, 25, 8, 15, 30, 100);
 const request = {

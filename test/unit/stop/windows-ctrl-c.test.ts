@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validServiceName } from '../../../src/stop/stop-deps.ts';
-import { buildWindowsStopScript, encodePowerShellCommand } from '../../../src/stop/windows-ctrl-c.ts';
+import { buildWindowsStopScript } from '../../../src/stop/windows-ctrl-c.ts';
+import { encodePowerShellCommand } from '../../../src/system/windows-powershell.ts';
 
 const request = { pid: 4242, startTime: '2026-11-25T08:15:30.1234567Z', protectedPids: [900, 901] };
 
