@@ -34,9 +34,13 @@ async function decisionModules() {
 }
 
 /** Key of a mutant that does not move when unrelated lines do not change: where and what. */
+function keyOf(file, at, mutator, replacement) {
+  return `${file}:${at} ${mutator} ${JSON.stringify(replacement ?? '')}`;
+}
+
 export function mutantKey(file, mutant) {
   const { line, column } = mutant.location.start;
-  return `${file}:${line}:${column} ${mutant.mutatorName} ${JSON.stringify(mutant.replacement ?? '')}`;
+  return keyOf(file, `${line}:${column}`, mutant.mutatorName, mutant.replacement);
 }
 
 export function summarize(file, mutants, equivalents) {
@@ -69,10 +73,7 @@ function readEquivalents() {
   if (!existsSync(equivalentsFile)) return new Map();
   const list = JSON.parse(readFileSync(equivalentsFile, 'utf8')).mutants;
   return new Map(
-    list.map((entry) => [
-      `${entry.file}:${entry.at} ${entry.mutator} ${JSON.stringify(entry.replacement)}`,
-      entry.reason,
-    ]),
+    list.map((entry) => [keyOf(entry.file, entry.at, entry.mutator, entry.replacement), entry.reason]),
   );
 }
 
