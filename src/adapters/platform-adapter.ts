@@ -9,11 +9,9 @@ export interface PlatformAdapter {
   /** TCP listeners on ports `from`..`to` (no owner lookup), for the next-free-port scan. */
   readListenersBetween(from: number, to: number): Promise<ListenerTable>;
   /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
-  readReservedRanges(): Promise<{
-    ranges: ReservedRange[];
-    warnings: string[];
-    dynamicRanges?: DynamicPortRange[];
-  }>;
+  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  /** Windows' dynamic port ranges (IPv4 and IPv6), which Hyper-V/WinNAT reserve from; absent elsewhere. */
+  readDynamicPortRanges?(): Promise<DynamicPortRange[]>;
   readOwnerFacts(
     pids: number[],
   ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;

@@ -1,7 +1,11 @@
 import { emptyProcessFacts } from '../owners/process-facts.ts';
 import { readWindowsHttpSysQueues, readWindowsProcessFacts } from '../owners/read-windows-owners.ts';
 import { readWslRelayFacts } from '../owners/read-wsl-relay.ts';
-import { readWindowsListenerTable, readWindowsReservedRanges } from '../sockets/read-listeners-windows.ts';
+import {
+  readWindowsDynamicPortRanges,
+  readWindowsListenerTable,
+  readWindowsReservedRanges,
+} from '../sockets/read-listeners-windows.ts';
 import { execFileText, type Exec } from '../system/exec.ts';
 import { memoizeExec } from '../system/memoize-exec.ts';
 import type { PlatformAdapter } from './platform-adapter.ts';
@@ -17,8 +21,9 @@ export function windowsAdapter(exec: Exec = memoizeExec(execFileText)): Platform
     },
     readReservedRanges: async () => {
       const reserved = await readWindowsReservedRanges(exec);
-      return { ranges: reserved.ranges, warnings: reserved.warnings, dynamicRanges: reserved.dynamicRanges };
+      return { ranges: reserved.ranges, warnings: reserved.warnings };
     },
+    readDynamicPortRanges: () => readWindowsDynamicPortRanges(exec),
     readOwnerFacts: async (pids) => {
       // Names for every PID come cheaply from fastlist (through ps-list); path, command line,
       // start time and services need one PowerShell CIM query, for the owner PIDs only.

@@ -34,6 +34,10 @@ export function createSystemDeps(
       reservedRanges = answer.then((r) => r.ranges);
       return answer;
     },
+    readDynamicPortRanges: async () => {
+      const read = (await adapter).readDynamicPortRanges;
+      return read ? read() : [];
+    },
     readOwnerFacts: async (pids) => (await adapter).readOwnerFacts(pids),
     readHttpSys: async (port) => (await adapter).readHttpSys(port),
     readWslRelay: async (port) => {

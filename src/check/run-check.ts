@@ -31,11 +31,9 @@ export interface CheckDeps {
   probeBind(host: BindHost, port: number): Promise<BindProbeResult>;
   readListeners(port: number): Promise<ListenerTable>;
   /** Windows excluded port ranges (IPv4 and IPv6); empty elsewhere. */
-  readReservedRanges(): Promise<{
-    ranges: ReservedRange[];
-    warnings: string[];
-    dynamicRanges?: DynamicPortRange[];
-  }>;
+  readReservedRanges(): Promise<{ ranges: ReservedRange[]; warnings: string[] }>;
+  /** Windows' dynamic port ranges (IPv4 and IPv6), which Hyper-V/WinNAT reserve from; absent elsewhere. */
+  readDynamicPortRanges?(): Promise<DynamicPortRange[]>;
   readOwnerFacts(
     pids: number[],
   ): Promise<{ processes: Map<number, ProcessFacts>; services: Map<number, string[]>; warnings?: string[] }>;
@@ -97,7 +95,11 @@ export async function runCheck(
   const publishing = askDocker(deps, port, []);
   // The state directory's records are read beside the table: a few small files.
   const recorded = (deps.readRecordedDashboards?.() ?? Promise.resolve([])).catch(() => []);
-  const [table, reserved] = await Promise.all([deps.readListeners(port), deps.readReservedRanges()]);
+  const [table, reserved, dynamicRanges] = await Promise.all([
+    deps.readListeners(port),
+    deps.readReservedRanges(),
+    deps.readDynamicPortRanges ? deps.readDynamicPortRanges() : Promise.resolve([]),
+  ]);
   if (!table.readable && table.missingTool) {
     throw new TapoError(
       'E_DEPENDENCY_MISSING',
@@ -189,7 +191,7 @@ export async function runCheck(
     publishingContainerCount: containerRelations.filter((r) => r === 'blocks').length,
     reservedRange,
   });
-  const dynamicPortRange = findDynamicPortRange(reserved.dynamicRanges ?? [], host.family, port);
+  const dynamicPortRange = findDynamicPortRange(dynamicRanges, host.family, port);
   if (dynamicPortRange !== null && status !== 'reserved') {
     // Free today, but Hyper-V/WinNAT may take it with a range at the next boot.
     warnings.push({

@@ -19,8 +19,6 @@ export interface WindowsReservedRanges {
   ranges: ReservedRange[];
   /** Families whose table could not be read: unknown, which is not the same as "no ranges". */
   unreadFamilies: (4 | 6)[];
-  /** The dynamic port range of each family that could be read (`netsh ... show dynamicport tcp`). */
-  dynamicRanges: DynamicPortRange[];
   warnings: string[];
 }
 
@@ -80,30 +78,17 @@ export async function readWindowsReservedRanges(
 ): Promise<WindowsReservedRanges> {
   const netsh = win32.join(system32Of(options), 'netsh.exe');
   const families = [4, 6] as const;
-  const [results, dynamic] = await Promise.all([
-    Promise.all(
-      families.map((family) =>
-        runTool(
-          exec,
-          netsh,
-          ['interface', `ipv${family}`, 'show', 'excludedportrange', 'protocol=tcp'],
-          latin1(options),
-        ),
+  const results = await Promise.all(
+    families.map((family) =>
+      runTool(
+        exec,
+        netsh,
+        ['interface', `ipv${family}`, 'show', 'excludedportrange', 'protocol=tcp'],
+        latin1(options),
       ),
     ),
-    Promise.all(
-      families.map((family) =>
-        runTool(exec, netsh, ['interface', `ipv${family}`, 'show', 'dynamicport', 'tcp'], latin1(options)),
-      ),
-    ),
-  ]);
-  const reserved: WindowsReservedRanges = { ranges: [], unreadFamilies: [], dynamicRanges: [], warnings: [] };
-  families.forEach((family, index) => {
-    const result = dynamic[index];
-    // Only a hint for keeping the port: an unreadable range is left out without a warning.
-    const range = result === undefined || isToolFailure(result) ? null : parseNetshDynamicPort(result.stdout);
-    if (range !== null) reserved.dynamicRanges.push({ ...range, family });
-  });
+  );
+  const reserved: WindowsReservedRanges = { ranges: [], unreadFamilies: [], warnings: [] };
   families.forEach((family, index) => {
     const result = results[index];
     if (result === undefined || isToolFailure(result)) {
@@ -114,6 +99,29 @@ export async function readWindowsReservedRanges(
     }
   });
   return reserved;
+}
+
+/**
+ * The dynamic port range of IPv4 and IPv6 (`netsh interface ipvX show dynamicport tcp`), asked
+ * only by `check` (find-port has no use for it). Only a hint for keeping the port: a family whose
+ * range cannot be read is left out without a warning.
+ */
+export async function readWindowsDynamicPortRanges(
+  exec: Exec,
+  options: WindowsReaderOptions = {},
+): Promise<DynamicPortRange[]> {
+  const netsh = win32.join(system32Of(options), 'netsh.exe');
+  const families = [4, 6] as const;
+  const results = await Promise.all(
+    families.map((family) =>
+      runTool(exec, netsh, ['interface', `ipv${family}`, 'show', 'dynamicport', 'tcp'], latin1(options)),
+    ),
+  );
+  return families.flatMap((family, index) => {
+    const result = results[index];
+    const range = result === undefined || isToolFailure(result) ? null : parseNetshDynamicPort(result.stdout);
+    return range === null ? [] : [{ ...range, family }];
+  });
 }
 
 function latin1(options: WindowsReaderOptions): ExecOptions {

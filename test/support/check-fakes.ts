@@ -122,7 +122,9 @@ export interface FakeWorld {
   currentUid?: number | null;
   probe: BindProbeResult;
   table: ListenerTable;
-  reserved?: { ranges: ReservedRange[]; warnings: string[]; dynamicRanges?: DynamicPortRange[] };
+  reserved?: { ranges: ReservedRange[]; warnings: string[] };
+  /** Windows' dynamic port ranges; not set: none read. */
+  dynamicRanges?: DynamicPortRange[];
   processes?: ProcessFacts[];
   services?: Record<number, string[]>;
   httpSys?: { urls: string[]; processIds: number[] } | null;
@@ -168,6 +170,7 @@ export function fakeDeps(world: FakeWorld): { deps: CheckDeps; calls: FakeCalls 
     probeBind: async () => world.probe,
     readListeners: async () => world.table,
     readReservedRanges: async () => world.reserved ?? { ranges: [], warnings: [] },
+    readDynamicPortRanges: async () => world.dynamicRanges ?? [],
     readOwnerFacts: async (pids) => {
       calls.ownerPids.push([...pids]);
       const processes = new Map<number, ProcessFacts>();

@@ -225,14 +225,11 @@ describe('runCheck: what it asks, and when', () => {
         platform: 'win32',
         probe: probe('bound'),
         table: readableTable([]),
-        reserved: {
-          ranges: [],
-          warnings: [],
-          dynamicRanges: [
-            { start: 1024, end: 65535, family: 4 },
-            { start: 60000, end: 65535, family: 6 },
-          ],
-        },
+        reserved: { ranges: [], warnings: [] },
+        dynamicRanges: [
+          { start: 1024, end: 65535, family: 4 },
+          { start: 60000, end: 65535, family: 6 },
+        ],
       });
       const { data, warnings } = await runCheck(deps, host(family === 4 ? '0.0.0.0' : '::'), port);
       assert.equal(data.status, 'free');
@@ -285,11 +282,8 @@ describe('runCheck: what it asks, and when', () => {
       platform: 'win32',
       probe: probe('forbidden', 'EACCES'),
       table: readableTable([]),
-      reserved: {
-        ranges: [{ start: 7700, end: 7799, family: 4, administered: false }],
-        warnings: [],
-        dynamicRanges: [{ start: 1024, end: 65535, family: 4 }],
-      },
+      reserved: { ranges: [{ start: 7700, end: 7799, family: 4, administered: false }], warnings: [] },
+      dynamicRanges: [{ start: 1024, end: 65535, family: 4 }],
     });
     const { data, warnings } = await runCheck(deps, host('0.0.0.0'), 7777);
     assert.equal(data.status, 'reserved');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { recordingExec, type ExecAnswer } from '../../support/recording-exec.ts';
 import {
+  readWindowsDynamicPortRanges,
   readWindowsListenerTable,
   readWindowsReservedRanges,
 } from '../../../src/sockets/read-listeners-windows.ts';
@@ -97,8 +98,6 @@ describe('readWindowsReservedRanges', () => {
         stderr: '',
         code: 1,
       },
-      [DYNAMIC_V4_KEY]: bytesOf('netsh-dynamicport-tcp.en.default.usbipd-win-53.txt'),
-      [DYNAMIC_V6_KEY]: bytesOf('netsh-dynamicport-tcp.en.start-1024.DERIVED-prefix-removed.crlf.txt'),
     });
     assert.deepEqual(await readWindowsReservedRanges(exec, options), {
       ranges: [
@@ -108,10 +107,6 @@ describe('readWindowsReservedRanges', () => {
         { start: 55679, end: 55679, family: 4, administered: true },
       ],
       unreadFamilies: [6],
-      dynamicRanges: [
-        { start: 49152, end: 65535, family: 4 },
-        { start: 1024, end: 65534, family: 6 },
-      ],
       warnings: [
         'IPv6 excluded port ranges are unknown: netsh.exe interface ipv6 show excludedportrange protocol=tcp exited with code 1: The following command was not found: interface ipv6 show excludedportrange.',
       ],
@@ -121,23 +116,8 @@ describe('readWindowsReservedRanges', () => {
       [
         [NETSH, ['interface', 'ipv4', 'show', 'excludedportrange', 'protocol=tcp'], 'latin1'],
         [NETSH, ['interface', 'ipv6', 'show', 'excludedportrange', 'protocol=tcp'], 'latin1'],
-        [NETSH, ['interface', 'ipv4', 'show', 'dynamicport', 'tcp'], 'latin1'],
-        [NETSH, ['interface', 'ipv6', 'show', 'dynamicport', 'tcp'], 'latin1'],
       ],
     );
-  });
-
-  it('a dynamic range netsh cannot show is left out, without a warning: it only serves a hint', async () => {
-    const { exec } = fakeExec({
-      [V4_KEY]: bytesOf('excludedportrange-tcp.en.ci-runner.after-admin-star.otel-collector-10839.txt'),
-      [V6_KEY]: bytesOf('excludedportrange-tcp.en.ci-runner.after-admin-star.otel-collector-10839.txt'),
-      [DYNAMIC_V4_KEY]: notFound(),
-      [DYNAMIC_V6_KEY]: Buffer.from('\r\nOk.\r\n'),
-    });
-    const reserved = await readWindowsReservedRanges(exec, options);
-    assert.deepEqual(reserved.dynamicRanges, []);
-    assert.deepEqual(reserved.warnings, []);
-    assert.deepEqual(reserved.unreadFamilies, []);
   });
 
   it('reads the localized zh-CN table for both families', async () => {
@@ -145,8 +125,6 @@ describe('readWindowsReservedRanges', () => {
     const { exec } = fakeExec({
       [V4_KEY]: zh,
       [V6_KEY]: zh,
-      [DYNAMIC_V4_KEY]: notFound(),
-      [DYNAMIC_V6_KEY]: notFound(),
     });
     const reserved = await readWindowsReservedRanges(exec, options);
     assert.deepEqual(reserved.unreadFamilies, []);
@@ -156,7 +134,35 @@ describe('readWindowsReservedRanges', () => {
   });
 });
 
-describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
+describe('readWindowsDynamicPortRanges', () => {
+  it('reads both families by full path, as latin1', async () => {
+    const { exec, calls } = fakeExec({
+      [DYNAMIC_V4_KEY]: bytesOf('netsh-dynamicport-tcp.en.default.usbipd-win-53.txt'),
+      [DYNAMIC_V6_KEY]: bytesOf('netsh-dynamicport-tcp.en.start-1024.DERIVED-prefix-removed.crlf.txt'),
+    });
+    assert.deepEqual(await readWindowsDynamicPortRanges(exec, options), [
+      { start: 49152, end: 65535, family: 4 },
+      { start: 1024, end: 65534, family: 6 },
+    ]);
+    assert.deepEqual(
+      calls.map((call) => [call.file, call.args, call.options?.encoding]),
+      [
+        [NETSH, ['interface', 'ipv4', 'show', 'dynamicport', 'tcp'], 'latin1'],
+        [NETSH, ['interface', 'ipv6', 'show', 'dynamicport', 'tcp'], 'latin1'],
+      ],
+    );
+  });
+
+  it('a dynamic range netsh cannot show is left out, without a warning: it only serves a hint', async () => {
+    const { exec } = fakeExec({
+      [DYNAMIC_V4_KEY]: notFound(),
+      [DYNAMIC_V6_KEY]: Buffer.from('\r\nOk.\r\n'),
+    });
+    assert.deepEqual(await readWindowsDynamicPortRanges(exec, options), []);
+  });
+});
+
+describe('readWindowsListenerTable, readWindowsReservedRanges and readWindowsDynamicPortRanges', () => {
   it('run the three tools (netsh four times) under the given system root', async () => {
     const { exec, calls } = fakeExec({
       'D:\\WIN\\System32\\netstat.exe -ano': bytesOf(
@@ -180,6 +186,7 @@ describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
     const report = {
       table: await readWindowsListenerTable(80, exec, options),
       reserved: await readWindowsReservedRanges(exec, options),
+      dynamic: await readWindowsDynamicPortRanges(exec, options),
     };
     assert.equal(calls.length, 5);
     assert.ok(calls.every((call) => call.options?.timeoutMs === 500 && call.options.encoding === 'latin1'));
@@ -194,5 +201,9 @@ describe('readWindowsListenerTable and readWindowsReservedRanges', () => {
     assert.equal(report.reserved.ranges.length, 15);
     assert.ok(report.reserved.ranges.every((range) => range.family === 4));
     assert.deepEqual(report.reserved.unreadFamilies, []);
+    assert.deepEqual(report.dynamic, [
+      { start: 49152, end: 65535, family: 4 },
+      { start: 49152, end: 65535, family: 6 },
+    ]);
   });
 });
