@@ -24,6 +24,8 @@ const decisionModules = [
 const only = process.env.STRYKER_MUTATE?.split(',').filter(Boolean);
 /** Where this run's report and incremental file go (`STRYKER_RUN=quoting` → reports/mutation/quoting.json). */
 const run = process.env.STRYKER_RUN ?? 'all';
+/** Each named run gets its own sandbox folder, so that two runs at once do not clean each other's. */
+const tempDirName = run === 'all' ? '.stryker-tmp' : `.stryker-tmp-${run}`;
 
 export default {
   testRunner: 'tap',
@@ -40,6 +42,6 @@ export default {
   incremental: true,
   incrementalFile: `reports/mutation/${run}.incremental.json`,
   thresholds: { high: 90, low: 80, break: null },
-  tempDirName: '.stryker-tmp',
+  tempDirName,
   cleanTempDir: 'always',
 };

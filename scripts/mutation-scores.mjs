@@ -10,7 +10,7 @@
 // as unexplained. Scores count a timeout as killed (Stryker's own rule), and leave out mutants
 // that did not compile or run.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,11 +82,12 @@ async function write() {
   const equivalents = readEquivalents();
   const previous = existsSync(scoresFile) ? JSON.parse(readFileSync(scoresFile, 'utf8')).modules : {};
   const found = new Map();
-  // Newest report last: a module mutated in several runs takes the newest answer.
+  // Oldest report first, so that a module mutated in several runs takes the newest answer.
   const reports = existsSync(reportsDir)
     ? readdirSync(reportsDir)
         .filter((name) => name.endsWith('.json') && !name.endsWith('.incremental.json'))
         .map((name) => path.join(reportsDir, name))
+        .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)
     : [];
   for (const report of reports) {
     const { files } = JSON.parse(readFileSync(report, 'utf8'));
