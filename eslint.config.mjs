@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'package/**', 'test/fixtures/**', '.tools/**', '.stryker-tmp*/**', 'reports/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'package/**',
+      'test/fixtures/**',
+      '.tools/**',
+      '.stryker-tmp*/**',
+      'reports/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
