@@ -43,5 +43,7 @@ export default {
   incrementalFile: `reports/mutation/${run}.incremental.json`,
   thresholds: { high: 90, low: 80, break: null },
   tempDirName,
+  // Not copied into the sandboxes: the pwsh and Pester install, builds, and other runs' sandboxes.
+  ignorePatterns: ['/.tools', '/.cache', '/dist', '/package', '/bench/results', '/.stryker-tmp*'],
   cleanTempDir: 'always',
 };
