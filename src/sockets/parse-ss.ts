@@ -25,10 +25,10 @@ interface SsUser {
  * reported with pid null so the caller can say who to ask.
  */
 export function parseSsListeners(text: string, port?: number): Listener[] {
-  const rows = text.split(/\r?\n/).flatMap((line) => {
-    const row = splitSsRow(line);
-    return row === null ? [] : [row];
-  });
+  const rows = text
+    .split(/\r?\n/)
+    .map((line) => splitSsRow(line))
+    .filter((row) => row !== null);
   // ss before iproute2 4.13 printed the IPv4 wildcard as `*` and IPv6 without brackets (`:::22`).
   // Unix rows are left out of the test: an abstract socket name may hold colons.
   const legacy = rows.some(
@@ -46,8 +46,8 @@ export function parseSsListeners(text: string, port?: number): Listener[] {
     if (port !== undefined && endpoint.port !== port) continue;
     const { users, rest } = parseSsUsers(row.process);
     // With -e, `ino:N` and (for non-root owners) `uid:N` follow the users list.
-    const inodeMatch = /(?:^|\s)ino:(\d+)/.exec(rest);
-    const uidMatch = /(?:^|\s)uid:(\d+)/.exec(rest);
+    const inodeMatch = /\sino:(\d+)/.exec(rest);
+    const uidMatch = /\suid:(\d+)/.exec(rest);
     const inode = inodeMatch ? Number(inodeMatch[1]) : null;
     const uid = uidMatch ? Number(uidMatch[1]) : inodeMatch ? 0 : null;
     if (users.length === 0) {
@@ -65,42 +65,48 @@ interface SsRow {
   netid: string | null;
   state: string;
   local: string;
+  /** From the blank after the peer to the end of the line. */
   process: string;
 }
 
+interface SsWord {
+  text: string;
+  end: number;
+}
+
 function splitSsRow(line: string): SsRow | null {
-  const tokens: { text: string; end: number }[] = [];
-  const tokenPattern = /\S+/g;
-  let match: RegExpExecArray | null;
-  // Netid, State, Recv-Q, Send-Q, local, peer: at most six tokens before the Process column.
-  while (tokens.length < 6 && (match = tokenPattern.exec(line)) !== null) {
-    tokens.push({ text: match[0], end: match.index + match[0].length });
+  const words: SsWord[] = [];
+  const word = /\S+/g;
+  for (let match = word.exec(line); match !== null; match = word.exec(line)) {
+    words.push({ text: match[0], end: word.lastIndex });
   }
-  const first = tokens[0]?.text;
-  if (first === undefined || first === 'State' || first === 'Netid') return null;
-  // A state is upper case (LISTEN, TIME-WAIT, UNCONN); a netid is lower case (tcp, udp, u_str).
-  const hasNetid = !/^[A-Z][A-Z0-9-]*$/.test(first);
-  let at = hasNetid ? 1 : 0;
-  const state = tokens[at++]?.text;
+  const first = words[0];
+  if (first === undefined) return null;
+  // A state is upper case (LISTEN, TIME-WAIT, UNCONN); a netid is not (tcp, udp, u_str). Nor are the
+  // header's first words (State, Netid), so a header line reads as a row of an unknown netid.
+  const netid = /[a-z]/.test(first.text) ? first.text : null;
+  let at = netid === null ? 0 : 1;
+  const state = words[at];
+  at++;
   // Recv-Q and Send-Q are absent with -Q, so skip whatever numbers are there.
-  while (at < tokens.length && /^\d+$/.test(tokens[at]?.text ?? '')) at++;
-  const local = tokens[at]?.text;
-  const peer = tokens[at + 1];
-  if (state === undefined || local === undefined || peer === undefined) return null;
-  return {
-    netid: hasNetid ? first : null,
-    state,
-    local,
-    process: line.slice(peer.end).trim(),
-  };
+  while (isCount(words[at])) at++;
+  const local = words[at];
+  const peer = words[at + 1];
+  // The peer comes last, so only its check can fail; the other two narrow the types.
+  if (peer === undefined || local === undefined || state === undefined) return null;
+  return { netid, state: state.text, local: local.text, process: line.slice(peer.end) };
+}
+
+function isCount(word: SsWord | undefined): boolean {
+  return word !== undefined && /^\d+$/.test(word.text);
 }
 
 function parseSsEndpoint(text: string, legacy: boolean): SsEndpoint | null {
-  const match = /^(.*):(\d{1,5})$/.exec(text);
+  const match = /:(\d{1,5})$/.exec(text);
   if (match === null) return null; // a service name (no -n) cannot be compared with a number
-  const port = Number(match[2]);
-  // `127.0.0.53%lo`, `[fe80::1]%eth0`: a socket bound to a device; the device is not an address.
-  const host = (match[1] ?? '').replace(/^(\[[^\]]*\]|[^%[]*)%.*$/, '$1');
+  const port = Number(match[1]);
+  // `127.0.0.53%lo`, `[fe80::1]%eth0`, `*%eth0`: a socket bound to a device; the device is not an address.
+  const host = text.slice(0, match.index).replace(/^(\[[^\]]*\]|[^%[]*)%.*/, '$1');
   if (host === '*') {
     // Current ss prints `*` only for an IPv6 wildcard that also takes IPv4 (IPV6_V6ONLY off) and
     // `[::]` for a v6-only one; legacy ss used `*` for 0.0.0.0.
@@ -111,7 +117,8 @@ function parseSsEndpoint(text: string, legacy: boolean): SsEndpoint | null {
   const address = normaliseAddress(host);
   const family = familyOf(address);
   if (family === null) return null;
-  const dualStack = family === 6 && address === '::' ? (legacy ? null : false) : false;
+  // Legacy ss printed every IPv6 wildcard as `:::P`, dual-stack or not.
+  const dualStack = legacy && address === '::' ? null : false;
   return { address, port, family, dualStack };
 }
 
@@ -125,32 +132,29 @@ function parseSsUsers(column: string): { users: SsUser[]; rest: string } {
   const start = column.indexOf('users:(');
   if (start === -1) return { users: [], rest: column };
   const users: SsUser[] = [];
+  // A name ends at the first `",pid=N`; the fields after pid (fd=, proc_ctx=) hold no parentheses.
+  const entry = /\("(.*?)",pid=(\d+)[^)]*\),?/y;
   let at = start + 'users:('.length;
-  while (column.startsWith('("', at)) {
-    const anchor = /",pid=(\d+)/g;
-    anchor.lastIndex = at + 2;
-    const found = anchor.exec(column);
-    if (found === null) break;
-    // The fields after pid (fd=, proc_ctx=) hold no parentheses.
-    const close = column.indexOf(')', anchor.lastIndex);
-    if (close === -1) break;
-    const pid = Number(found[1]);
-    if (!users.some((user) => user.pid === pid)) {
-      users.push({ name: unescapeSsName(column.slice(at + 2, found.index)), pid });
-    }
-    at = close + 1;
-    if (column[at] === ',') at++;
+  let entries = 0;
+  entry.lastIndex = at;
+  for (let found = entry.exec(column); found !== null; found = entry.exec(column)) {
+    at = entry.lastIndex;
+    entries++;
+    const pid = Number(found[2]);
+    if (!users.some((user) => user.pid === pid)) users.push({ name: unescapeSsName(String(found[1])), pid });
   }
-  if (column[at] === ')') at++;
+  // A process sets its own name (prctl), and ss may print it unescaped: a name holding `",pid=` could
+  // make another PID look like the owner, or hide the real one. Then nothing in the column is trusted.
+  if (column.split('",pid=').length - 1 !== entries) return { users: [], rest: column.slice(0, start) };
+  // The list's closing `)` stays in `rest`: `ino:` and `uid:` are read only after a blank.
   return { users, rest: column.slice(0, start) + column.slice(at) };
 }
 
 /** Undoes C-style escapes (`\"`, `\\`, `\x41`, `\101`) that some ss builds apply to names. */
 function unescapeSsName(name: string): string {
-  if (!name.includes('\\')) return name;
   return name.replace(/\\(x[0-9A-Fa-f]{2}|[0-7]{3}|["\\])/g, (_whole, code: string) => {
+    if (code.length === 1) return code; // `\"`, `\\`
     if (code.startsWith('x')) return String.fromCharCode(Number.parseInt(code.slice(1), 16));
-    if (/^[0-7]{3}$/.test(code)) return String.fromCharCode(Number.parseInt(code, 8));
-    return code;
+    return String.fromCharCode(Number.parseInt(code, 8));
   });
 }

@@ -272,6 +272,12 @@ const ssCases: [string, string, SsRow[]][] = [
   ['a header line', 'State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess', []],
   ['a Netid header line', 'Netid State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess', []],
   ['no peer column', 'LISTEN 0      128          127.0.0.1:7777', []],
+  ['cut after the queue sizes', 'LISTEN 0      128', []],
+  [
+    'no peer column, so the users list stands in its place and is not trusted',
+    'LISTEN 0      128          127.0.0.1:7777      users:(("python3",pid=4242,fd=3))',
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
+  ],
   ['a service name, not a port', ssRow('127.0.0.1:http'), []],
   ['a six-digit port', ssRow('127.0.0.1:777777'), []],
   ['junk after the port', ssRow('127.0.0.1:7777x'), []],
@@ -283,6 +289,11 @@ const ssCases: [string, string, SsRow[]][] = [
   ],
   ['the dual-stack wildcard `*`', ssRow('*:7777'), [['::', 7777, 6, true, 4242, 'python3', null, null]]],
   [
+    'the dual-stack wildcard bound to a device',
+    ssRow('*%eth0:7777'),
+    [['::', 7777, 6, true, 4242, 'python3', null, null]],
+  ],
+  [
     'a device suffix',
     ssRow('127.0.0.53%lo:7777'),
     [['127.0.0.53', 7777, 4, false, 4242, 'python3', null, null]],
@@ -290,6 +301,11 @@ const ssCases: [string, string, SsRow[]][] = [
   [
     'a bracketed address with a device',
     ssRow('[fe80::1]%eth0:7777'),
+    [['fe80::1', 7777, 6, false, 4242, 'python3', null, null]],
+  ],
+  [
+    'a zone id inside the brackets (the form other tools print)',
+    ssRow('[fe80::1%eth0]:7777'),
     [['fe80::1', 7777, 6, false, 4242, 'python3', null, null]],
   ],
   [
@@ -311,6 +327,21 @@ const ssCases: [string, string, SsRow[]][] = [
     'users then -e',
     ssRow('127.0.0.1:7777', 'users:(("python3",pid=4242,fd=3)) uid:1000 ino:404999 sk:1'),
     [['127.0.0.1', 7777, 4, false, 4242, 'python3', 1000, 404999]],
+  ],
+  [
+    'a process name holding ino: and uid: does not give the inode or the uid',
+    ssRow('127.0.0.1:7777', 'users:(("x ino:1 uid:0",pid=5,fd=3)) uid:1000 ino:404999 sk:1'),
+    [['127.0.0.1', 7777, 4, false, 5, 'x ino:1 uid:0', 1000, 404999]],
+  ],
+  [
+    'a process name holding `",pid=` that would add PID 1 as a holder: owner unknown',
+    ssRow('127.0.0.1:7777', 'users:(("",pid=1,fd=3),(",pid=4242,fd=3)) uid:1000 ino:404999'),
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
+  ],
+  [
+    'a process name holding `",pid=` that would hide the real holder: owner unknown',
+    ssRow('127.0.0.1:7777', 'users:(("",pid=1,fd=3)) ",pid=4242,fd=3)) uid:1000 ino:404999'),
+    [['127.0.0.1', 7777, 4, false, null, null, null, null]],
   ],
   [
     'a word ending in ino: is not the inode',
@@ -381,3 +412,45 @@ test('the port filter compares the number exactly', () => {
     [77],
   );
 });
+
+// Shapes of iproute2 before 4.13 (CentOS 7's ss): constructed after the legacy rows above, with and
+// without the Netid column that -u and -x add.
+const legacyCases: [string, string[], SsRow[]][] = [
+  [
+    'loopback rows next to the wildcards keep dualStack false',
+    [
+      'LISTEN     0      128          *:22                       *:*',
+      'LISTEN     0      100    127.0.0.1:25                       *:*',
+      'LISTEN     0      128         :::22                      :::*',
+      'LISTEN     0      100        ::1:25                      :::*',
+    ],
+    [
+      ['0.0.0.0', 22, 4, false, null, null, null, null],
+      ['127.0.0.1', 25, 4, false, null, null, null, null],
+      ['::', 22, 6, null, null, null, null, null],
+      ['::1', 25, 6, false, null, null, null, null],
+    ],
+  ],
+  [
+    'with a Netid column, told by a tcp row',
+    [
+      'tcp    LISTEN     0      128       *:22                    *:*',
+      'tcp    LISTEN     0      128      :::22                   :::*',
+    ],
+    [
+      ['0.0.0.0', 22, 4, false, null, null, null, null],
+      ['::', 22, 6, null, null, null, null, null],
+    ],
+  ],
+  [
+    'with a Netid column, told by a udp row only',
+    [
+      'udp    UNCONN     0      0        :::546                  :::*',
+      'tcp    LISTEN     0      128       *:22                    *:*',
+    ],
+    [['0.0.0.0', 22, 4, false, null, null, null, null]],
+  ],
+];
+for (const [name, rows, expected] of legacyCases) {
+  test(`legacy ss, ${name}`, () => assert.deepEqual(ssOf(rows.join('\n')), expected));
+}
