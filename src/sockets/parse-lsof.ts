@@ -40,7 +40,7 @@ export function parseLsofListeners(text: string, port?: number): Listener[] {
     const tokens = line.trim().split(/\s+/);
     if (tokens[0] === 'COMMAND') {
       const typeIndex = tokens.indexOf('TYPE');
-      if (typeIndex > 0) leadingColumns = tokens.slice(0, typeIndex);
+      if (typeIndex !== -1) leadingColumns = tokens.slice(0, typeIndex);
       continue;
     }
     const row = readLsofRow(tokens, leadingColumns);
@@ -75,27 +75,25 @@ interface LsofRow {
 }
 
 function readLsofRow(tokens: string[], leadingColumns: string[]): LsofRow | null {
+  // A row without TYPE (typeIndex -1) fails the column count below.
   const typeIndex = tokens.findIndex((token, index) => index > 0 && /^IPv[46]$/.test(token));
-  if (typeIndex === -1) return null;
   let columns = leadingColumns;
   // TID and TASKCMD are blank for a process's main thread, which removes their tokens from the row.
   if (typeIndex !== columns.length) columns = columns.filter((column) => !THREAD_COLUMNS.has(column));
   if (typeIndex !== columns.length) return null;
-  const field = (column: string): string | undefined => {
-    const index = columns.indexOf(column);
-    return index === -1 ? undefined : tokens[index];
-  };
-  const pidText = field('PID') ?? '';
-  const command = field('COMMAND');
-  if (!/^\d+$/.test(pidText) || command === undefined) return null;
-  const nodeIndex = tokens.indexOf('TCP', typeIndex + 1);
+  // A column the header lacks reads as '': no PID (the row is skipped), no uid. COMMAND is always
+  // there: a header is only recognised by it, and the default order starts with it.
+  const field = (column: string): string => tokens[columns.indexOf(column)] ?? '';
+  const pidText = field('PID');
+  if (!/^\d+$/.test(pidText)) return null;
+  const nodeIndex = tokens.indexOf('TCP', typeIndex);
   if (nodeIndex === -1) return null;
   const user = field('USER');
   return {
-    command: decodeLsofEscapes(command),
+    command: decodeLsofEscapes(field('COMMAND')),
     pid: Number(pidText),
     // lsof prints the uid when it has no name for it (or with -l).
-    uid: user !== undefined && /^\d+$/.test(user) ? Number(user) : null,
+    uid: /^\d+$/.test(user) ? Number(user) : null,
     type: tokens[typeIndex] === 'IPv6' ? 6 : 4,
     device: tokens[typeIndex + 1] ?? '',
     name: tokens.slice(nodeIndex + 1).join(' '),
@@ -121,7 +119,7 @@ function parseLsofName(
   else address = normaliseAddress(host);
   const family = familyOf(address) ?? type;
   // lsof does not show IPV6_V6ONLY, so an IPv6 wildcard may or may not take IPv4.
-  const dualStack = family === 6 && address === '::' ? null : false;
+  const dualStack = address === '::' ? null : false;
   return { address, port, family, dualStack };
 }
 

@@ -25,35 +25,32 @@ export function parseProcNetTcp(
   const wanted = toPortTest(port);
   for (const line of text.split(/\r?\n/)) {
     // A server with thousands of sockets makes this table long: rows on other ports are dropped
-    // before they are split. The local port is the 4 hex digits after the second colon.
+    // before they are split. The local port is the 4 hex digits after the second colon; the checks
+    // below make sure that colon is the local address's (a row without one fails them too).
     const localColon = line.indexOf(':', line.indexOf(':') + 1);
-    if (localColon === -1 || !wanted(Number.parseInt(line.slice(localColon + 1, localColon + 5), 16)))
-      continue;
-    // Only the `st` column is ` 0A ` with spaces around it (addresses have none): other states go.
-    if (!line.includes(` ${TCP_LISTEN} `)) continue;
+    const localPort = Number.parseInt(line.slice(localColon + 1, localColon + 5), 16);
+    if (!wanted(localPort)) continue;
+    // Data rows start with the slot number `N:` (`%4d:`, so no blank before it from slot 1000 on);
+    // the header starts with `sl`.
+    if (!/^\s*\d+:\s/.test(line)) continue;
     const fields = line.trim().split(/\s+/);
-    // Data rows start with the slot number `N:`; the header starts with `sl`.
-    if (!/^\d+:$/.test(fields[0] ?? '')) continue;
     const [, local = '', , state, , , , uidText = '', , inodeText = ''] = fields;
     if (state !== TCP_LISTEN) continue;
-    const match = /^([0-9A-Fa-f]+):([0-9A-Fa-f]{4})$/.exec(local);
-    if (match === null) continue;
-    const localPort = Number.parseInt(match[2] ?? '', 16);
-    if (!wanted(localPort)) continue;
-    const raw = decodeProcAddress(match[1] ?? '', family, byteOrder);
+    if (!/^[0-9A-Fa-f]+:[0-9A-Fa-f]{4}$/.test(local)) continue;
+    const raw = decodeProcAddress(local.slice(0, local.indexOf(':')), family, byteOrder);
     if (raw === null) continue;
     const address = normaliseAddress(raw);
     // A v6 socket bound to a v4-mapped address (::ffff:127.0.0.1) only ever serves IPv4; the
     // decoded text tells (normaliseAddress turned it into dotted IPv4), no address parser needed.
-    const actualFamily = family === 6 && !address.includes(':') ? 4 : family;
+    const actualFamily = address.includes(':') ? 6 : 4;
     const inode = /^\d+$/.test(inodeText) ? Number(inodeText) : null;
     listeners.push(
       makeListener({
         address,
         port: localPort,
         family: actualFamily,
-        // The per-socket IPV6_V6ONLY flag is not in this table; only a v6 wildcard could be dual-stack.
-        dualStack: actualFamily === 6 && address === '::' ? null : false,
+        // The per-socket IPV6_V6ONLY flag is not in this table; only the v6 wildcard could be dual-stack.
+        dualStack: address === '::' ? null : false,
         uid: /^\d+$/.test(uidText) ? Number(uidText) : null,
         inode: inode === 0 ? null : inode,
       }),
@@ -63,7 +60,8 @@ export function parseProcNetTcp(
 }
 
 function toPortTest(port: number | PortRange | undefined): (candidate: number) => boolean {
-  if (port === undefined) return (candidate) => !Number.isNaN(candidate);
+  // Without a port every row goes on to the checks, which refuse a port that is not 4 hex digits.
+  if (port === undefined) return () => true;
   if (typeof port === 'number') return (candidate) => candidate === port;
   return (candidate) => candidate >= port.from && candidate <= port.to;
 }
@@ -88,9 +86,10 @@ function formatIpv6(bytes: number[]): string {
   }
   let bestStart = -1;
   let bestLength = 1;
-  for (let start = 0; start < 8; start++) {
+  for (const start of groups.keys()) {
     let length = 0;
-    while (start + length < 8 && groups[start + length] === 0) length++;
+    // Past the last group, groups[8] is undefined: the run ends there.
+    while (groups[start + length] === 0) length++;
     if (length > bestLength) {
       bestStart = start;
       bestLength = length;

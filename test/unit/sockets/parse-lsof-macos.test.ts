@@ -224,6 +224,29 @@ const lsofCases: [
   ],
   ['irdmi', lsofRow('*:irdmi (LISTEN)'), [['0.0.0.0', 8000, 4, false, 4242, 501, 'python3']]],
   ['http-alt', lsofRow('*:http-alt (LISTEN)'), [['0.0.0.0', 8080, 4, false, 4242, 501, 'python3']]],
+  [
+    'blanks after (LISTEN), as a terminal copy leaves them',
+    `${lsofRow('*:7777 (LISTEN)')}   `,
+    [['0.0.0.0', 7777, 4, false, 4242, 501, 'python3']],
+  ],
+  // Names are free text: TYPE is the first IPv4/IPv6 token after COMMAND, matched whole.
+  [
+    'a process named IPv6',
+    lsofRow('*:7777 (LISTEN)', { command: 'IPv6' }),
+    [['0.0.0.0', 7777, 4, false, 4242, 501, 'IPv6']],
+  ],
+  [
+    'a user name that starts with IPv4',
+    lsofRow('*:7777 (LISTEN)', { user: 'IPv4admin' }),
+    [['0.0.0.0', 7777, 4, false, 4242, null, 'python3']],
+  ],
+  [
+    'a user name that ends in IPv6',
+    lsofRow('*:7777 (LISTEN)', { user: 'svcIPv6' }),
+    [['0.0.0.0', 7777, 4, false, 4242, null, 'python3']],
+  ],
+  // Not lsof's shape (its NAME has no blank before the state): skipped, not cut to its last word.
+  ['a NAME of two words before (LISTEN) (constructed)', lsofRow('node *:7777 (LISTEN)'), []],
   ['no TYPE column', 'python3  4242 501    3u  sock 0x1e516b700e73fc9f      0t0  TCP *:7777 (LISTEN)', []],
   ['no TCP node', lsofRow('*:7777 (LISTEN)').replace(' TCP ', ' UDP '), []],
 ];
@@ -267,5 +290,21 @@ test('a header moves the columns (lsof -K adds TID and TASKCMD, blank on the mai
   assert.deepEqual(
     parseLsofListeners(noType).map((l) => [l.pid, l.uid]),
     [[4242, 501]],
+  );
+});
+
+test('a header without USER still gives the row (uid unknown); without PID the row is skipped (constructed headers)', () => {
+  const row = 'python3  4242    3u  IPv4 0x1e516b700e73fc9f      0t0  TCP *:7777 (LISTEN)';
+  assert.deepEqual(
+    parseLsofListeners(['COMMAND PID FD TYPE DEVICE SIZE/OFF NODE NAME', row].join('\n')).map((l) => [
+      l.pid,
+      l.uid,
+      l.processName,
+    ]),
+    [[4242, null, 'python3']],
+  );
+  assert.deepEqual(
+    parseLsofListeners(['COMMAND USER FD TYPE DEVICE SIZE/OFF NODE NAME', row].join('\n')),
+    [],
   );
 });

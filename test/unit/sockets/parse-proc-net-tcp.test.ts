@@ -173,12 +173,26 @@ const rowRules: [string, string, [string, number, number | null, number | null][
   ['a short address', procRow(`7F0001:1E61`), []],
   ['a port of three digits', procRow(`${v4}:E61`), []],
   ['junk before the address', procRow(`x${v4}:1E61`), []],
+  ['a letter that is not hex in the address', procRow(`G100007F:1E61`), []],
   ['junk after the port', procRow(`${v4}:1E61x`), []],
   ['a slot without its colon', procRow(`${v4}:1E61`, '0A', '1000', '4242', '0'), []],
   ['a slot with a letter', procRow(`${v4}:1E61`, '0A', '1000', '4242', 'a0:'), []],
+  ['a slot with junk after its colon', procRow(`${v4}:1E61`, '0A', '1000', '4242', '0:x'), []],
+  // Still a listener on the port ("never free when unsure"), only its owner is unknown.
+  [
+    'a row cut short after the state (constructed)',
+    `   0: ${v4}:1E61 00000000:0000 0A`,
+    [['127.0.0.1', 7777, null, null]],
+  ],
   [
     'a slot of two digits',
     procRow(`${v4}:1E61`, '0A', '1000', '4242', '12:'),
+    [['127.0.0.1', 7777, 1000, 4242]],
+  ],
+  // The kernel prints the slot as `%4d:`: from 1000 on the row starts with the digits.
+  [
+    'a slot of four digits, at the very start of the line',
+    procRow(`${v4}:1E61`, '0A', '1000', '4242', '1000:').trimStart(),
     [['127.0.0.1', 7777, 1000, 4242]],
   ],
 ];
