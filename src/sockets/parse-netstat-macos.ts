@@ -97,17 +97,16 @@ function looksNamed(columns: string[]): boolean {
  * `Code Helper (Plu:17120`, `Antigravity IDE :2086`, `kernel_task:0`, `:31337`: netstat prints
  * `%16s:%-6u` (network_cmds-726), the name being the first 16 bytes of p_comm, so it can hold
  * spaces, colons and a trailing blank where the cut fell, and is empty for a process that has
- * exited. The pid is the digits after the last colon of the column before the eight fixed ones;
- * the name is everything from after shiwat up to that colon (runs of blanks inside it come back
- * as one). PID 0 is the kernel: no PID to act on.
+ * exited. So the columns from after shiwat up to the eight fixed ones are that one field, split
+ * by blanks (runs of blanks inside the name come back as one): the pid is the digits after its
+ * last colon, the name what comes before. PID 0 is the kernel: no PID to act on.
  */
 function parseNamedPid(columns: string[]): Pick<Listener, 'pid' | 'processName'> {
-  const pidColumn = columns.length - 1 - COLUMNS_AFTER_NAMED_PID;
-  const token = columns[pidColumn] ?? '';
-  const colon = token.lastIndexOf(':');
-  const pidText = colon === -1 ? '' : token.slice(colon + 1);
-  if (pidColumn < NAME_START || !/^\d+$/.test(pidText)) return { pid: null, processName: null };
-  const name = [...columns.slice(NAME_START, pidColumn), token.slice(0, colon)].join(' ').trim();
+  const field = columns.slice(NAME_START, columns.length - COLUMNS_AFTER_NAMED_PID).join(' ');
+  const colon = field.lastIndexOf(':');
+  const pidText = field.slice(colon + 1);
+  if (colon === -1 || !/^\d+$/.test(pidText)) return { pid: null, processName: null };
+  const name = field.slice(0, colon).trim();
   const pid = Number(pidText);
   return { pid: pid === 0 ? null : pid, processName: name === '' ? null : name };
 }

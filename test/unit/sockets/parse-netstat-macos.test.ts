@@ -286,12 +286,12 @@ test('a header with no pid column: rows get no PID, whatever their last number',
   );
 });
 
-test('under the macOS 26 header a process:pid column whose pid is not all digits gives no PID', () => {
+test('under the macOS 26 header a process:pid column whose pid is not all digits, or that has no colon, gives no PID', () => {
   const header = fixture('netstat-anv-p-tcp.tahoe-26.0.narrow-header.name-with-space.pid-port-14.txt')
     .split('\n')
     .slice(0, 2)
     .join('\n');
-  for (const process of ['mysqld:1441x', 'mysqld:x1441', 'mysqld']) {
+  for (const process of ['mysqld:1441x', 'mysqld:x1441', 'mysqld', '1441']) {
     const text = `${header}\n${tahoe('127.0.0.1.7777', process)}\n`;
     assert.deepEqual(
       parseMacNetstat(text).map((l) => [l.port, l.pid, l.processName]),
