@@ -7,7 +7,7 @@ import type { DockerStatus } from '../docker/container-facts.ts';
 import type { BindHost } from '../input/parse-host.ts';
 import type { PortStatus } from './port-status.ts';
 import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
-import type { Owner } from '../owners/owner.ts';
+import type { DashboardFacts, Owner } from '../owners/owner.ts';
 import { launchdStopArgv } from '../owners/launchd-commands.ts';
 import type { ReservedRange } from '../sockets/reserved-range.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
@@ -43,10 +43,10 @@ const none: ShellCommands = { powershell: null, cmd: null, posix: null };
 export function planFixes(input: FixInput): Fix[] {
   if (input.status === 'free') return [];
   const fixes: Fix[] = [];
-  // Our own dashboard already serving the port beats every other fix.
+  // Our own dashboard already serving the port beats every other fix. Only an owner recognised
+  // as our dashboard carries dashboard facts (each sub-object belongs to one kind).
   for (const owner of input.owners) {
-    if (owner.kind === 'dashboard' && owner.dashboard && servesPages(owner.dashboard.health))
-      fixes.push(openDashboardFix(owner));
+    if (owner.dashboard && servesPages(owner.dashboard.health)) fixes.push(openDashboardFix(owner.dashboard));
   }
   const nextPort = nextPortFix(input);
   if (nextPort) fixes.push(nextPort);
@@ -227,7 +227,8 @@ function containerFixes(owner: Owner): Fix[] {
 
 function staleForwarderFix(owner: Owner, input: FixInput): Fix {
   const product = owner.forwarder?.product ?? 'Docker';
-  if (owner.forwarder?.stale !== true && input.docker.state !== 'ok') {
+  // `stale` is only ever set from the engine's answer: an engine that did not answer vouches for nothing.
+  if (input.docker.state !== 'ok') {
     return {
       title: `${product} holds the port, but the Docker engine did not answer (${input.docker.state}); list the containers publishing it`,
       commands: commandFor(['docker', 'ps', '--filter', `publish=${input.port}`]),
@@ -339,12 +340,17 @@ function serviceFixes(owner: Owner, port: number): Fix[] {
     return fixes;
   }
   // Several services share one svchost: only one of them holds the port, so each is offered on
-  // its own, never "stop them all".
+  // its own, never "stop them all". Behind http.sys the services are those of the processes that
+  // registered URLs, not of PID 4 (the kernel), so no PID is named for them.
   const shared = services.length > 1;
+  const among =
+    owner.kind === 'http.sys'
+      ? `one of ${services.length} services that registered URLs with http.sys`
+      : `it shares PID ${owner.pid ?? '?'} with ${services.length - 1} other${services.length > 2 ? 's' : ''}`;
   for (const service of stoppable) {
     fixes.push({
       title: shared
-        ? `If the port belongs to service ${shown(service)} (it shares PID ${owner.process?.pid ?? owner.pid ?? '?'} with ${services.length - 1} other${services.length > 2 ? 's' : ''}), stop it`
+        ? `If the port belongs to service ${shown(service)} (${among}), stop it`
         : `Stop the Windows service ${shown(service)}`,
       commands: {
         powershell: commandFor(['Stop-Service', '-Name', service]).powershell,
@@ -363,17 +369,15 @@ function servesPages(health: HealthReport): boolean {
   return health.answer === 'answered' || health.answer === 'slow';
 }
 
-function openDashboardFix(owner: Owner): Fix {
-  const healthUrl = owner.dashboard?.healthUrl ?? '';
-  let url = healthUrl;
+function openDashboardFix(dashboard: DashboardFacts): Fix {
+  let url = dashboard.healthUrl;
   try {
-    url = new URL('/', healthUrl).toString();
+    url = new URL('/', dashboard.healthUrl).toString();
   } catch {
     // not a URL: shown as it is
   }
-  const health = owner.dashboard ? describeHealth(owner.dashboard.health) : '?';
   return {
-    title: `Open ${shown(url)}: the dashboard already runs there, health: ${health}`,
+    title: `Open ${shown(url)}: the dashboard already runs there, health: ${describeHealth(dashboard.health)}`,
     commands: none,
     elevated: false,
     note: null,
@@ -431,17 +435,20 @@ function processFixes(owner: Owner, input: FixInput): Fix[] {
   const job = facts.launchdJob;
   if (job !== null && job.keepAlive !== false && facts.ppid === 1) {
     const stop = launchdStopArgv(job, input.currentUid);
+    const loadedAgain = `It is loaded again at the next ${job.domain === 'system' ? 'boot' : 'login'}`;
+    // A label no shell can carry safely gets no command, and the note then offers none either.
+    const disable = commandFor(stop.disable).posix;
     return [
       {
         title: `Stop launchd job ${shown(job.label)}${job.keepAlive ? ' (KeepAlive: launchd starts the process again if only the process is killed)' : ''}`,
         commands: { ...none, posix: commandFor(stop.bootout).posix },
         elevated: stop.bootout[0] === 'sudo',
-        note: `It is loaded again at the next ${job.domain === 'system' ? 'boot' : 'login'}; to keep it off: ${commandFor(stop.disable).posix ?? ''}`,
+        note: disable === null ? `${loadedAgain}.` : `${loadedAgain}; to keep it off: ${disable}`,
       },
     ];
   }
   if (input.platform === 'win32') {
-    const elevated = facts.user !== null && /^NT AUTHORITY\\/i.test(facts.user);
+    const elevated = facts.user?.toUpperCase().startsWith('NT AUTHORITY\\') === true;
     // taskkill without /F asks the program to close (as its window's close button does);
     // Stop-Process would end it at once, losing unsaved work.
     return [
