@@ -1,6 +1,7 @@
 import { TapoError } from '../contract/error-catalogue.ts';
 import { isCriticalProcess, isCriticalWindowsService, isSystemPid } from '../owners/known-holders.ts';
 import { emptyOwner, type Owner } from '../owners/owner.ts';
+import type { ContainerFacts } from '../docker/container-facts.ts';
 import { toDisplayName as shown } from '../text/display-safe.ts';
 import { commandFor, shellCommandFor } from '../text/fix-command.ts';
 import type { CheckData } from '../check/run-check.ts';
@@ -22,9 +23,8 @@ export function planStop(check: CheckData, options: StopPlanOptions): StopPlan {
   const plan: StopPlan = {
     targets: [],
     refusals: [],
-    nothingToStop:
-      owners.length === 0 &&
-      (check.status === 'free' || options.pid !== undefined || options.container !== undefined),
+    // A --pid or --container that selects nobody has already thrown E_NOT_AN_OWNER.
+    nothingToStop: owners.length === 0 && check.status === 'free',
   };
   if (owners.length === 0 && !plan.nothingToStop) {
     plan.refusals.push({
@@ -92,9 +92,8 @@ function selectOwners(check: CheckData, options: StopPlanOptions): Owner[] {
     owners = owners.filter((o) => {
       const c = o.container;
       if (!c) return false;
-      return (
-        c.name === wanted || (wanted.length >= 4 && /^[0-9a-f]+$/.test(wanted) && c.id.startsWith(wanted))
-      );
+      // Container ids are hex, so only a hex text can be a prefix of one.
+      return c.name === wanted || (wanted.length >= 4 && c.id.startsWith(wanted));
     });
     if (owners.length === 0) {
       throw new TapoError(
@@ -171,8 +170,11 @@ function planOwner(owner: Owner, check: CheckData, options: StopPlanOptions): De
   switch (owner.kind) {
     case 'container':
       return owner.container
-        ? { targets: [containerTarget(owner)] }
-        : refuse('unconfirmed', 'no container facts');
+        ? { targets: [containerTarget(owner, owner.container)] }
+        : refuse(
+            'unconfirmed',
+            'Docker gave no facts about this container, so it cannot be stopped through Docker. Check the port again.',
+          );
     case 'forwarder':
       return refuse(
         'forwarder',
@@ -192,11 +194,16 @@ function planOwner(owner: Owner, check: CheckData, options: StopPlanOptions): De
         'netsh http show servicestate view=requestq',
       );
     case 'hidden':
-      return refuse(
-        'hidden',
-        `${owner.hidden?.reason ?? 'the owning process cannot be read'}; see it with the command shown (elevated) and stop it there.`,
-        owner.hidden?.revealCommand ?? null,
-      );
+      return owner.hidden
+        ? refuse(
+            'hidden',
+            `${owner.hidden.reason}; see it with the command shown (elevated) and stop it there.`,
+            owner.hidden.revealCommand,
+          )
+        : refuse(
+            'hidden',
+            'the owning process cannot be read; look at the port with elevated rights and stop it there.',
+          );
     case 'service': {
       // The same guards as for a process: a service hosting our own session (sshd) or PID 4.
       const guard = owner.pid === null ? null : guardPid(owner.pid, options, refuse);
@@ -208,9 +215,7 @@ function planOwner(owner: Owner, check: CheckData, options: StopPlanOptions): De
   }
 }
 
-function containerTarget(owner: Owner): StopTarget {
-  const c = owner.container;
-  if (!c) throw new Error('containerTarget needs container facts');
+function containerTarget(owner: Owner, c: ContainerFacts): StopTarget {
   const compose =
     c.composeProject !== null
       ? ` (compose project ${shown(c.composeProject)}, service ${shown(c.composeService ?? '?')})`
@@ -237,6 +242,13 @@ function planService(
   refuse: (code: StopRefusalCode, reason: string, command?: string | null) => StopRefusal,
 ): Decision {
   const services = owner.services ?? [];
+  // Nothing to name (no service list was read): refused like any owner whose facts are missing.
+  if (services.length === 0) {
+    return refuse(
+      'unconfirmed',
+      `PID ${owner.pid ?? '?'} runs a Windows service that could not be named, so none is stopped. Check the port again.`,
+    );
+  }
   const stoppable = services.filter((s) => !isCriticalWindowsService(s));
   if (stoppable.length === 0) {
     return refuse(
@@ -348,15 +360,13 @@ function planProcess(
   };
 }
 
-/** The command for the shell the user is most likely in on this platform. */
-function blankTarget(kind: StopTargetKind): StopTarget {
+/** A target of `kind` with every fact empty; each planner adds what it knows, with its description and why. */
+function blankTarget(kind: StopTargetKind): Omit<StopTarget, 'description' | 'why'> {
   return {
     kind,
     pid: null,
     startTime: null,
     name: null,
-    description: '',
-    why: '',
     parentPid: null,
     parentName: null,
     containerId: null,

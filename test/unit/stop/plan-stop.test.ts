@@ -15,16 +15,10 @@ import {
   processOwner,
   serviceOwner,
   wslOwner,
+  stopOptions,
 } from './stop-fakes.ts';
 
-const base: StopPlanOptions = {
-  force: false,
-  timeoutSeconds: 10,
-  selfPid: 9000,
-  ancestorPids: [8999, 8998],
-  currentUid: 1000,
-  platform: 'linux',
-};
+const base = stopOptions;
 
 function plan(owners: Owner[], options: Partial<StopPlanOptions> = {}, platform = 'linux') {
   return planStop(checkData(owners, { platform }), {

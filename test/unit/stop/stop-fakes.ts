@@ -2,9 +2,20 @@
 import type { CheckData } from '../../../src/check/run-check.ts';
 import type { ContainerFacts } from '../../../src/docker/container-facts.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
+import type { StopPlanOptions } from '../../../src/stop/stop-plan-types.ts';
 import { emptyProcessFacts, type ProcessFacts } from '../../../src/owners/process-facts.ts';
 
 export const START = '2026-01-01T10:00:00.000Z';
+
+/** The stop options the planner tests start from: tapo-port is PID 9000, run by uid 1000 from a shell. */
+export const stopOptions: StopPlanOptions = {
+  force: false,
+  timeoutSeconds: 10,
+  selfPid: 9000,
+  ancestorPids: [8999, 8998],
+  currentUid: 1000,
+  platform: 'linux',
+};
 
 export function checkData(owners: Owner[], fields: Partial<CheckData> = {}): CheckData {
   return {
