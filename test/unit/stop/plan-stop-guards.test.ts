@@ -15,21 +15,15 @@ import {
   processOwner,
   serviceOwner,
   wslOwner,
+  planFor,
   stopOptions,
 } from './stop-fakes.ts';
-
-const base = stopOptions;
-
-function plan(owners: Owner[], options: Partial<StopPlanOptions> = {}) {
-  const platform = options.platform ?? 'linux';
-  return planStop(checkData(owners, { platform }), { ...base, ...options });
-}
 
 type Said = Pick<StopRefusal, 'code' | 'owner' | 'pid' | 'reason' | 'command'>;
 
 /** The one refusal of a plan that stops nothing, as the person reads it. */
 function onlyRefusal(owners: Owner[], options: Partial<StopPlanOptions> = {}): Said {
-  const result = plan(owners, options);
+  const result = planFor(owners, options);
   assert.deepEqual(result.targets, [], 'nothing is stopped');
   assert.equal(result.nothingToStop, false);
   assert.equal(result.refusals.length, 1);
@@ -162,7 +156,7 @@ describe('planStop: an owner whose facts are missing is refused, and the reason 
   it('a port in use with no owner to name: refused with the check summary, not "nothing to stop"', () => {
     const result = planStop(
       checkData([], { status: 'in-use', summary: 'Port 7777 on 0.0.0.0 is in use.' }),
-      base,
+      stopOptions,
     );
     assert.deepEqual(result, {
       targets: [],
@@ -311,7 +305,7 @@ describe('planStop: which refusal wins when two guards apply', () => {
       [{ uid: null, user: null }, {}],
       [{ uid: 1001, user: 'bob' }, { currentUid: null }],
     ] as const) {
-      const result = plan([processOwner(4242, facts)], options);
+      const result = planFor([processOwner(4242, facts)], options);
       assert.deepEqual(result.refusals, []);
       assert.deepEqual(
         result.targets.map((t) => t.pid),
@@ -348,7 +342,7 @@ describe('planStop: what --pid selects, and the refusal it gets', () => {
   });
 
   it('--pid of tapo-port itself on a free port: refused, never "nothing to stop"', () => {
-    const result = planStop(checkData([]), { ...base, pid: 9000 });
+    const result = planStop(checkData([]), { ...stopOptions, pid: 9000 });
     assert.deepEqual(result, {
       targets: [],
       refusals: [
@@ -416,7 +410,7 @@ describe('planStop: what --pid selects, and the refusal it gets', () => {
       forwarder: null,
       process: processFacts(4242, { name: 'nginx' }),
     };
-    const result = plan([hostNetwork], { pid: 4242 });
+    const result = planFor([hostNetwork], { pid: 4242 });
     assert.deepEqual(result.refusals, []);
     assert.deepEqual(
       result.targets.map((t) => [t.kind, t.pid, t.containerName]),
@@ -425,7 +419,7 @@ describe('planStop: what --pid selects, and the refusal it gets', () => {
   });
 
   it('--container keeps a slash inside the text: "web/7777" does not name web7777', () => {
-    assert.throws(() => plan([containerOwner({ name: 'web7777' })], { container: 'web/7777' }), {
+    assert.throws(() => planFor([containerOwner({ name: 'web7777' })], { container: 'web/7777' }), {
       code: 'E_NOT_AN_OWNER',
       message: 'container "web/7777" does not publish port 7777 on 0.0.0.0 (held by container web7777)',
     });
@@ -575,7 +569,7 @@ describe('planStop targets, every field', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const result = plan(c.owners, c.options);
+      const result = planFor(c.owners, c.options);
       assert.deepEqual(result, { targets: [c.target], refusals: [], nothingToStop: false });
     });
   }
@@ -584,7 +578,7 @@ describe('planStop targets, every field', () => {
 describe('planStop with --confirmed: the words about targets that were not confirmed', () => {
   it('names every newcomer, separated by semicolons', () => {
     const owners = [processOwner(4242), processOwner(4243), processOwner(4244)];
-    const result = plan(owners, { confirmed: [`4242@${START}`] });
+    const result = planFor(owners, { confirmed: [`4242@${START}`] });
     assert.deepEqual(result.targets, []);
     assert.deepEqual(
       result.refusals.map((r) => [r.owner, r.reason]),
@@ -608,7 +602,7 @@ describe('planStop with --confirmed: the words about targets that were not confi
   // parseConfirmedTargets accepts only PID@START-TIME, so such a target cannot be confirmed and
   // a confirmed run refuses it: safe, though the person cannot get past it with --confirmed.
   it('a target without a start time is named by its PID alone', () => {
-    const [target] = plan([{ ...serviceOwner(1200, ['Spooler']), process: null }], {
+    const [target] = planFor([{ ...serviceOwner(1200, ['Spooler']), process: null }], {
       platform: 'win32',
       currentUid: null,
     }).targets;

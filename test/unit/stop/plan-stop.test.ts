@@ -15,18 +15,9 @@ import {
   processOwner,
   serviceOwner,
   wslOwner,
+  planFor,
   stopOptions,
 } from './stop-fakes.ts';
-
-const base = stopOptions;
-
-function plan(owners: Owner[], options: Partial<StopPlanOptions> = {}, platform = 'linux') {
-  return planStop(checkData(owners, { platform }), {
-    ...base,
-    platform: platform as NodeJS.Platform,
-    ...options,
-  });
-}
 
 const refusalWords: Record<
   string,
@@ -180,7 +171,7 @@ describe('planStop refusals', () => {
     name: string;
     owners: Owner[];
     options?: Partial<StopPlanOptions>;
-    platform?: string;
+    platform?: NodeJS.Platform;
     code: string;
   }[] = [
     { name: 'PID 1 (init)', owners: [processOwner(1, { name: 'systemd' })], code: 'system-pid' },
@@ -272,7 +263,7 @@ describe('planStop refusals', () => {
   ];
   for (const c of cases) {
     it(`refuses ${c.name} (${c.code}) and targets nothing`, () => {
-      const result = plan(c.owners, c.options, c.platform);
+      const result = planFor(c.owners, { ...c.options, platform: c.platform });
       assert.deepEqual(result.targets, []);
       assert.equal(result.nothingToStop, false);
       assert.deepEqual(
@@ -287,7 +278,7 @@ describe('planStop refusals', () => {
   }
 
   it('gives the elevated command for another user', () => {
-    const [refusal] = plan([processOwner(4242, { uid: 1001, user: 'bob' })], {
+    const [refusal] = planFor([processOwner(4242, { uid: 1001, user: 'bob' })], {
       selfCommand: ['node', '/opt/tapo port/tapo-port.cjs'],
     }).refusals;
     assert.equal(
@@ -297,17 +288,17 @@ describe('planStop refusals', () => {
   });
 
   it("root may stop another user's process", () => {
-    const result = plan([processOwner(4242, { uid: 1001 })], { currentUid: 0 });
+    const result = planFor([processOwner(4242, { uid: 1001 })], { currentUid: 0 });
     assert.deepEqual(result.refusals, []);
     assert.equal(result.targets[0]?.kind, 'signal');
   });
 
   it('names the supervisor command', () => {
-    const unit = plan([
+    const unit = planFor([
       processOwner(4242, { systemdUnit: 'web.service', parentChain: [{ pid: 1, name: 'systemd' }] }),
     ]).refusals[0];
     assert.deepEqual(unit?.supervisor, { kind: 'systemd', command: 'sudo systemctl stop web.service' });
-    const user = plan([
+    const user = planFor([
       processOwner(4242, {
         systemdUnit: 'web.service',
         systemdUserUnit: true,
@@ -315,9 +306,10 @@ describe('planStop refusals', () => {
       }),
     ]).refusals[0];
     assert.equal(user?.supervisor?.command, 'systemctl --user stop web.service');
-    const nodemon = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'nodemon' }] })]).refusals[0];
+    const nodemon = planFor([processOwner(4242, { parentChain: [{ pid: 600, name: 'nodemon' }] })])
+      .refusals[0];
     assert.deepEqual(nodemon?.supervisor, { kind: 'nodemon', command: 'kill 600' });
-    const pm2 = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'PM2 v5.3.0: God' }] })])
+    const pm2 = planFor([processOwner(4242, { parentChain: [{ pid: 600, name: 'PM2 v5.3.0: God' }] })])
       .refusals[0];
     assert.equal(pm2?.supervisor?.kind, 'pm2');
     assert.match(pm2?.reason ?? '', /pm2 stop <name>/);
@@ -330,7 +322,7 @@ describe('planStop refusals', () => {
       keepAlive,
       plist: '/Users/a/Library/LaunchAgents/com.example.web.plist',
     });
-    const agent = plan(
+    const agent = planFor(
       [
         processOwner(4242, {
           ppid: 1,
@@ -338,8 +330,7 @@ describe('planStop refusals', () => {
           launchdJob: job('gui/1000', true),
         }),
       ],
-      {},
-      'darwin',
+      { platform: 'darwin' },
     );
     assert.deepEqual(agent.targets, []);
     assert.deepEqual(agent.refusals[0]?.supervisor, {
@@ -351,7 +342,7 @@ describe('planStop refusals', () => {
       /launchd job com\.example\.web's agent \(gui\/1000, KeepAlive\)/,
     );
     assert.match(agent.refusals[0]?.reason ?? '', /which would start it again; stop it there/);
-    const daemon = plan(
+    const daemon = planFor(
       [
         processOwner(4242, {
           ppid: 1,
@@ -359,15 +350,14 @@ describe('planStop refusals', () => {
           launchdJob: job('system', null),
         }),
       ],
-      {},
-      'darwin',
+      { platform: 'darwin' },
     );
     assert.equal(
       daemon.refusals[0]?.supervisor?.command,
       "sudo launchctl bootout 'system/com.example.web'\\''s agent'",
     );
     // launchd said it does not keep the job alive: an ordinary stop works.
-    const once = plan(
+    const once = planFor(
       [
         processOwner(4242, {
           ppid: 1,
@@ -375,21 +365,20 @@ describe('planStop refusals', () => {
           launchdJob: job('gui/1000', false),
         }),
       ],
-      {},
-      'darwin',
+      { platform: 'darwin' },
     );
     assert.equal(once.targets[0]?.pid, 4242);
   });
 
   it('a process a service merely spawned is not that service (no systemd parent)', () => {
-    const result = plan([
+    const result = planFor([
       processOwner(4242, { systemdUnit: 'cron.service', parentChain: [{ pid: 300, name: 'cron' }] }),
     ]);
     assert.equal(result.targets[0]?.kind, 'signal');
   });
 
   it('a node parent that is not a supervisor is no reason to refuse', () => {
-    const result = plan([processOwner(4242, { parentChain: [{ pid: 600, name: 'node' }] })], {
+    const result = planFor([processOwner(4242, { parentChain: [{ pid: 600, name: 'node' }] })], {
       parentCommandLines: new Map([[600, 'node server.js']]),
     });
     assert.equal(result.targets.length, 1);
@@ -398,7 +387,7 @@ describe('planStop refusals', () => {
 
 describe('planStop targets', () => {
   it('signals an ordinary process of this user, with its identity and parent', () => {
-    const { targets, refusals, nothingToStop } = plan([processOwner(4242)]);
+    const { targets, refusals, nothingToStop } = planFor([processOwner(4242)]);
     assert.equal(nothingToStop, false);
     assert.deepEqual(refusals, []);
     assert.equal(targets.length, 1);
@@ -412,18 +401,24 @@ describe('planStop targets', () => {
   });
 
   it('closes a Windows process with taskkill, not a signal', () => {
-    const [target] = plan([processOwner(4242, { uid: null })], { currentUid: null }, 'win32').targets;
+    const [target] = planFor([processOwner(4242, { uid: null })], {
+      currentUid: null,
+      platform: 'win32',
+    }).targets;
     assert.equal(target?.kind, 'windows-close');
   });
 
   it('stops a single Windows service as a service', () => {
-    const [target] = plan([serviceOwner(1200, ['Spooler'])], { currentUid: null }, 'win32').targets;
+    const [target] = planFor([serviceOwner(1200, ['Spooler'])], {
+      currentUid: null,
+      platform: 'win32',
+    }).targets;
     assert.equal(target?.kind, 'windows-service');
     assert.equal(target?.serviceName, 'Spooler');
   });
 
   it('stops a container through Docker, never its forwarder, naming compose and the restart policy', () => {
-    const result = plan([
+    const result = planFor([
       containerOwner({ composeProject: 'tapo', composeService: 'web', restartPolicy: 'unless-stopped' }),
     ]);
     assert.deepEqual(result.refusals, []);
@@ -435,11 +430,11 @@ describe('planStop targets', () => {
     assert.match(target?.description ?? '', /compose project tapo, service web/);
     assert.match(target?.why ?? '', /docker-proxy.*left alone/);
     assert.match(target?.restartPolicyWarning ?? '', /unless-stopped.*docker update --restart no web7777/);
-    assert.equal(plan([containerOwner({ restartPolicy: 'no' })]).targets[0]?.restartPolicyWarning, null);
+    assert.equal(planFor([containerOwner({ restartPolicy: 'no' })]).targets[0]?.restartPolicyWarning, null);
   });
 
   it('targets every owner of a SO_REUSEPORT pair', () => {
-    const { targets } = plan([processOwner(4242), processOwner(4243)]);
+    const { targets } = planFor([processOwner(4242), processOwner(4243)]);
     assert.deepEqual(
       targets.map((t) => t.pid),
       [4242, 4243],
@@ -447,7 +442,7 @@ describe('planStop targets', () => {
   });
 
   it('acts on what it may and refuses the rest', () => {
-    const { targets, refusals } = plan([processOwner(4242), hiddenOwner()]);
+    const { targets, refusals } = planFor([processOwner(4242), hiddenOwner()]);
     assert.equal(targets.length, 1);
     assert.deepEqual(
       refusals.map((r) => r.code),
@@ -456,7 +451,7 @@ describe('planStop targets', () => {
   });
 
   it('says nothing to stop when nobody holds the port', () => {
-    assert.deepEqual(plan([]), { targets: [], refusals: [], nothingToStop: true });
+    assert.deepEqual(planFor([]), { targets: [], refusals: [], nothingToStop: true });
   });
 });
 
@@ -464,7 +459,7 @@ describe('planStop selection (--pid, --container)', () => {
   const owners = [processOwner(4242), processOwner(4243), containerOwner({ name: 'db' })];
 
   it('--pid picks that owner only', () => {
-    const { targets } = plan(owners, { pid: 4243 });
+    const { targets } = planFor(owners, { pid: 4243 });
     assert.deepEqual(
       targets.map((t) => t.pid),
       [4243],
@@ -472,13 +467,13 @@ describe('planStop selection (--pid, --container)', () => {
   });
 
   it('--container picks by name or id prefix', () => {
-    assert.equal(plan(owners, { container: 'db' }).targets[0]?.containerName, 'db');
-    assert.equal(plan(owners, { container: '/db' }).targets[0]?.containerName, 'db');
-    assert.equal(plan(owners, { container: '92fcd1a9' }).targets[0]?.containerName, 'db');
+    assert.equal(planFor(owners, { container: 'db' }).targets[0]?.containerName, 'db');
+    assert.equal(planFor(owners, { container: '/db' }).targets[0]?.containerName, 'db');
+    assert.equal(planFor(owners, { container: '92fcd1a9' }).targets[0]?.containerName, 'db');
   });
 
   it('refuses --pid of the forwarder and points at the container', () => {
-    const { targets, refusals } = plan(owners, { pid: 3210 });
+    const { targets, refusals } = planFor(owners, { pid: 3210 });
     assert.deepEqual(targets, []);
     assert.equal(refusals[0]?.code, 'forwarder');
     assert.match(refusals[0]?.reason ?? '', /--container db/);
@@ -487,7 +482,7 @@ describe('planStop selection (--pid, --container)', () => {
   it('an owner that does not hold the port is E_NOT_AN_OWNER', () => {
     for (const options of [{ pid: 5555 }, { container: 'nope' }, { container: '92f' }]) {
       assert.throws(
-        () => plan(owners, options),
+        () => planFor(owners, options),
         (error: unknown) =>
           error instanceof TapoError && error.code === 'E_NOT_AN_OWNER' && error.exitCode === 2,
       );
@@ -500,7 +495,7 @@ describe('planStop selection (--pid, --container)', () => {
       [9000, 'self'],
       [8999, 'ancestor'],
     ] as const) {
-      const result = plan(owners, { pid });
+      const result = planFor(owners, { pid });
       assert.deepEqual(result.targets, []);
       assert.equal(result.refusals[0]?.code, code);
     }
@@ -509,7 +504,7 @@ describe('planStop selection (--pid, --container)', () => {
 
 describe('planStop: findings of the safety review', () => {
   it('a service hosted by an ancestor of tapo-port (sshd over OpenSSH) is refused, not stopped', () => {
-    const result = plan([serviceOwner(8999, ['sshd'])], { ancestorPids: [8999] }, 'win32');
+    const result = planFor([serviceOwner(8999, ['sshd'])], { ancestorPids: [8999], platform: 'win32' });
     assert.deepEqual(result.targets, []);
     assert.equal(result.refusals[0]?.code, 'ancestor');
   });
@@ -517,11 +512,11 @@ describe('planStop: findings of the safety review', () => {
   it('"nothing to stop" only for a free port: in use with no owner to name is a refusal', () => {
     const inUse = planStop(
       checkData([], { status: 'in-use', summary: 'Port 7777 on 0.0.0.0 is in use.' }),
-      base,
+      stopOptions,
     );
     assert.equal(inUse.nothingToStop, false);
     assert.equal(inUse.refusals[0]?.code, 'unconfirmed');
-    assert.equal(planStop(checkData([]), base).nothingToStop, true);
+    assert.equal(planStop(checkData([]), stopOptions).nothingToStop, true);
   });
 
   it('a container id prefix that fits several containers names none of them', () => {
@@ -529,8 +524,8 @@ describe('planStop: findings of the safety review', () => {
       containerOwner({ id: 'abcd1111'.padEnd(64, '0'), name: 'one' }),
       containerOwner({ id: 'abcd2222'.padEnd(64, '0'), name: 'two' }),
     ];
-    assert.throws(() => plan(owners, { container: 'abcd' }), { code: 'E_NOT_AN_OWNER' });
-    assert.equal(plan(owners, { container: 'abcd1' }).targets[0]?.containerName, 'one');
+    assert.throws(() => planFor(owners, { container: 'abcd' }), { code: 'E_NOT_AN_OWNER' });
+    assert.equal(planFor(owners, { container: 'abcd1' }).targets[0]?.containerName, 'one');
   });
 });
 
@@ -538,7 +533,7 @@ describe('planStop with confirmed targets (--confirmed)', () => {
   const python = processOwner(4242);
   const worker = processOwner(4243, { ppid: 4242 });
   const web = containerOwner();
-  const keyOf = (owners: Owner[]) => plan(owners).targets.map(stopTargetKey);
+  const keyOf = (owners: Owner[]) => planFor(owners).targets.map(stopTargetKey);
 
   it('names a process by PID and start time, and a container by its full id', () => {
     assert.deepEqual(keyOf([python]), [`4242@${START}`]);
@@ -547,7 +542,7 @@ describe('planStop with confirmed targets (--confirmed)', () => {
 
   it('keeps every target when each was confirmed, whatever the order', () => {
     const confirmed = [...keyOf([worker]), ...keyOf([python])];
-    const result = plan([python, worker], { confirmed });
+    const result = planFor([python, worker], { confirmed });
     assert.deepEqual(
       result.targets.map((t) => t.pid),
       [4242, 4243],
@@ -556,7 +551,7 @@ describe('planStop with confirmed targets (--confirmed)', () => {
   });
 
   it('stops nothing when a target was not confirmed, and says which one is new', () => {
-    const result = plan([python, worker], { confirmed: keyOf([python]) });
+    const result = planFor([python, worker], { confirmed: keyOf([python]) });
     assert.deepEqual(result.targets, []);
     assert.equal(result.nothingToStop, false);
     assert.deepEqual(
@@ -572,16 +567,16 @@ describe('planStop with confirmed targets (--confirmed)', () => {
 
   it('treats the same PID with another start time as another process (a reused PID)', () => {
     const confirmed = [`4242@2026-01-01T00:00:00.000Z`];
-    assert.deepEqual(plan([python], { confirmed }).targets, []);
+    assert.deepEqual(planFor([python], { confirmed }).targets, []);
   });
 
   it('keeps the refusals the plan had anyway, beside the unconfirmed ones', () => {
-    const result = plan([python, processOwner(1, { name: 'systemd' })], { confirmed: [] });
+    const result = planFor([python, processOwner(1, { name: 'systemd' })], { confirmed: [] });
     assert.deepEqual(result.refusals.map((r) => r.code).sort(), ['system-pid', 'unconfirmed']);
   });
 
   it('changes nothing without --confirmed', () => {
-    assert.deepEqual(plan([python, worker]).targets.length, 2);
+    assert.deepEqual(planFor([python, worker]).targets.length, 2);
   });
 });
 
@@ -595,7 +590,7 @@ describe('planStop: choosing the owner with --pid and --container', () => {
   const python = processOwner(4242, { name: 'python3' });
   const errorOf = (owners: Owner[], options: Partial<StopPlanOptions>): unknown => {
     try {
-      plan(owners, options);
+      planFor(owners, options);
     } catch (error) {
       return { code: (error as { code?: string }).code, message: (error as Error).message };
     }
@@ -604,12 +599,12 @@ describe('planStop: choosing the owner with --pid and --container', () => {
 
   it('--pid of the process: that process only', () => {
     assert.deepEqual(
-      plan([python, web], { pid: 4242 }).targets.map((t) => t.pid),
+      planFor([python, web], { pid: 4242 }).targets.map((t) => t.pid),
       [4242],
     );
   });
   it("--pid of a container's forwarder: refused, pointing at --container", () => {
-    const result = plan([python, web], { pid: 3210 });
+    const result = planFor([python, web], { pid: 3210 });
     assert.deepEqual(result.targets, []);
     assert.equal(result.refusals[0]?.code, 'forwarder');
     assert.match(
@@ -632,7 +627,7 @@ describe('planStop: choosing the owner with --pid and --container', () => {
     });
   });
   it('--pid of a guarded PID that holds nothing: refused for what it is, not "not an owner"', () => {
-    const result = plan([python], { pid: 1 });
+    const result = planFor([python], { pid: 1 });
     assert.deepEqual(
       result.refusals.map((r) => [r.code, r.pid, r.owner]),
       [['system-pid', 1, 'PID 1']],
@@ -646,7 +641,7 @@ describe('planStop: choosing the owner with --pid and --container', () => {
   for (const [how, wanted, expected] of byName) {
     it(`--container by ${how}`, () => {
       assert.deepEqual(
-        plan([web, api, python], { container: wanted }).targets.map(
+        planFor([web, api, python], { container: wanted }).targets.map(
           (t) => t.description.match(/container (\S+)/)?.[1],
         ),
         expected,
@@ -674,6 +669,6 @@ describe('planStop: choosing the owner with --pid and --container', () => {
     });
   });
   it('--container with exactly four id characters selects', () => {
-    assert.equal(plan([web], { container: '92fc' }).targets.length, 1);
+    assert.equal(planFor([web], { container: '92fc' }).targets.length, 1);
   });
 });

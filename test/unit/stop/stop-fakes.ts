@@ -2,7 +2,8 @@
 import type { CheckData } from '../../../src/check/run-check.ts';
 import type { ContainerFacts } from '../../../src/docker/container-facts.ts';
 import type { Owner } from '../../../src/owners/owner.ts';
-import type { StopPlanOptions } from '../../../src/stop/stop-plan-types.ts';
+import { planStop } from '../../../src/stop/plan-stop.ts';
+import type { StopPlan, StopPlanOptions } from '../../../src/stop/stop-plan-types.ts';
 import { emptyProcessFacts, type ProcessFacts } from '../../../src/owners/process-facts.ts';
 
 export const START = '2026-01-01T10:00:00.000Z';
@@ -16,6 +17,12 @@ export const stopOptions: StopPlanOptions = {
   currentUid: 1000,
   platform: 'linux',
 };
+
+/** planStop over a check that found `owners`, on `options.platform` (Linux unless given). */
+export function planFor(owners: Owner[], options: Partial<StopPlanOptions> = {}): StopPlan {
+  const platform = options.platform ?? stopOptions.platform;
+  return planStop(checkData(owners, { platform }), { ...stopOptions, ...options, platform });
+}
 
 export function checkData(owners: Owner[], fields: Partial<CheckData> = {}): CheckData {
   return {
